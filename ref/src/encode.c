@@ -1,0 +1,386 @@
+/* Stream encoding through a serializer stack: dump_stream [#ser.dump]. */
+#include <stdlib.h>
+#include <zlib.h>
+
+#include "internal/common.h"
+#include "sparkwire/stream.h"
+
+typedef struct wr wr;
+struct wr {
+    const sw_serializer *s;
+    wr *a, *b;
+    sw_value **items; /* buffered batch */
+    size_t n, cap;
+    int64_t batch;    /* AutoBatched: current batch size */
+    int auto_pickle;  /* AutoSerializer: sticky fallback to pickle */
+    /* ChunkedStream */
+    uint8_t *cbuf;
+    size_t cpos;
+};
+
+struct sw_encoder {
+    const sw_serializer *s;
+    sw_sink *out;
+    sw_stream_opts o;
+    wr pool[2 * 64 + 2];
+    size_t npool;
+    wr *root;
+    sw_arena *ar;     /* batch lists and pair tuples */
+    sw_buf payload;
+    int finished;
+};
+
+static wr *mk_wr(sw_encoder *e, const sw_serializer *s)
+{
+    wr *w;
+    if (!s || e->npool >= sizeof e->pool / sizeof e->pool[0]) return NULL;
+    w = &e->pool[e->npool++];
+    memset(w, 0, sizeof *w);
+    w->s = s;
+    w->batch = 1;
+    if (s->a && !(w->a = mk_wr(e, s->a))) return NULL;
+    if (s->b && !(w->b = mk_wr(e, s->b))) return NULL;
+    return w;
+}
+
+sw_status sw_encoder_new(const sw_serializer *s, sw_sink *out, const sw_stream_opts *o,
+                         sw_encoder **enc)
+{
+    sw_encoder *e;
+    sw_stream_opts def;
+    if (!s || !out || !enc) return SW_E_ARG;
+    if (!o) {
+        sw_stream_opts_default(&def);
+        o = &def;
+    }
+    e = (sw_encoder *)sw__malloc(o->alloc, sizeof *e);
+    if (!e) return SW_E_NOMEM;
+    memset(e, 0, sizeof *e);
+    e->s = s;
+    e->out = out;
+    e->o = *o;
+    sw_limits_fill(&e->o.limits);
+    e->root = mk_wr(e, s);
+    e->ar = sw_arena_new(o->alloc, &e->o.limits);
+    sw_buf_init(&e->payload, o->alloc);
+    if (!e->root || !e->ar) {
+        sw_arena_free(e->ar);
+        sw__free(o->alloc, e, sizeof *e);
+        return e->root ? SW_E_NOMEM : SW_E_ARG;
+    }
+    *enc = e;
+    return SW_OK;
+}
+
+void sw_encoder_free(sw_encoder *e)
+{
+    size_t i;
+    if (!e) return;
+    for (i = 0; i < e->npool; i++) {
+        sw__free(e->o.alloc, e->pool[i].items, e->pool[i].cap * sizeof(sw_value *));
+        sw__free(e->o.alloc, e->pool[i].cbuf, e->pool[i].cbuf ? (size_t)e->pool[i].s->n : 0);
+    }
+    sw_arena_free(e->ar);
+    sw_buf_free(&e->payload);
+    sw__free(e->o.alloc, e, sizeof *e);
+}
+
+static sw_status fail(sw_error *err, sw_status st, sw_layer layer, uint64_t off, const char *msg)
+{
+    return SW_FAIL(err, st, layer, SW_PYEXC_NONE, off, 0, msg);
+}
+
+/* zlib.compress(data, 1) [#ser.compressed.encode] */
+static sw_status deflate_level1(const uint8_t *p, size_t n, sw_buf *out)
+{
+    uLongf bound = compressBound((uLong)n);
+    sw_status st = sw_buf_reserve(out, bound);
+    uLongf dl = bound;
+    if (st != SW_OK) return st;
+    if (compress2(out->p + out->n, &dl, p, (uLong)n, 1) != Z_OK) return SW_E_NOMEM;
+    out->n += dl;
+    return SW_OK;
+}
+
+/* dumps(obj) of a FramedSerializer, appended to out [#ser.dumps] */
+static sw_status dumps(sw_encoder *e, wr *w, const sw_value *v, sw_buf *out, sw_error *err)
+{
+    sw_status st;
+    switch (w->s->kind) {
+    case SW_SER_NOOP:
+        /* [#ser.noop] NoOpSerializer.dumps(obj) = obj: bytes-like only; None
+         * is "serialized value should not be None" */
+        if (v->kind != SW_K_BYTES && v->kind != SW_K_BYTEARRAY)
+            return fail(err, SW_E_UNENCODABLE, SW_LAYER_FRAME, e->out->written,
+                        "NoOpSerializer writes bytes items only");
+        return sw_buf_put(out, v->u.s.p, v->u.s.n);
+    case SW_SER_PICKLE: case SW_SER_CLOUDPICKLE: {
+        sw_pickle_enc_opts po;
+        sw_pickle_enc_opts_default(&po);
+        po.protocol = w->s->protocol;
+        po.limits = e->o.limits;
+        return sw_pickle_encode(v, &po, out, err);
+    }
+    case SW_SER_MARSHAL: {
+        sw_marshal_enc_opts mo;
+        sw_marshal_enc_opts_default(&mo);
+        mo.version = w->s->version;
+        mo.py2 = e->o.marshal_py2;
+        mo.limits = e->o.limits;
+        return sw_marshal_encode(v, &mo, out, err);
+    }
+    case SW_SER_AUTO: {
+        /* [#ser.auto.dumps] b'M' + marshal.dumps(obj) until marshal fails
+         * once; from then on b'P' + pickle.dumps(obj, -1) for every object */
+        size_t mark = out->n;
+        if (!w->auto_pickle) {
+            sw_marshal_enc_opts mo;
+            sw_marshal_enc_opts_default(&mo);
+            mo.limits = e->o.limits;
+            if ((st = sw_buf_putc(out, 'M')) != SW_OK) return st;
+            st = sw_marshal_encode(v, &mo, out, err);
+            if (st == SW_OK) return SW_OK;
+            if (st != SW_E_UNENCODABLE) return st;
+            out->n = mark;
+            w->auto_pickle = 1;
+        }
+        {
+            sw_pickle_enc_opts po;
+            sw_pickle_enc_opts_default(&po);
+            po.protocol = -1;
+            po.limits = e->o.limits;
+            if ((st = sw_buf_putc(out, 'P')) != SW_OK) return st;
+            return sw_pickle_encode(v, &po, out, err);
+        }
+    }
+    case SW_SER_COMPRESSED: {
+        sw_buf inner;
+        sw_buf_init(&inner, e->o.alloc);
+        st = dumps(e, w->a, v, &inner, err);
+        if (st == SW_OK) st = deflate_level1(inner.p ? inner.p : (const uint8_t *)"", inner.n, out);
+        sw_buf_free(&inner);
+        return st;
+    }
+    default:
+        return fail(err, SW_E_UNSUPPORTED, SW_LAYER_FRAME, e->out->written, "not a framed serializer");
+    }
+}
+
+/* _write_with_length [#frame.write] */
+static sw_status write_frame(sw_encoder *e, wr *w, const sw_value *v, sw_error *err)
+{
+    sw_status st;
+    e->payload.n = 0;
+    st = dumps(e, w, v, &e->payload, err);
+    if (st != SW_OK) {
+        if (err && err->status == SW_OK) fail(err, st, SW_LAYER_FRAME, e->out->written, "dumps failed");
+        return st;
+    }
+    if (e->payload.n > (size_t)INT32_MAX)
+        return fail(err, SW_E_LIMIT_FRAME, SW_LAYER_FRAME, e->out->written,
+                    "can not serialize object larger than 2G");
+    st = sw_write_int(e->out, (int32_t)e->payload.n);
+    if (st == SW_OK) st = sw_sink_write(e->out, e->payload.p, e->payload.n);
+    if (st != SW_OK) return fail(err, st, SW_LAYER_IO, e->out->written, "write failed");
+    return SW_OK;
+}
+
+static sw_status put(sw_encoder *e, wr *w, const sw_value *v, sw_error *err);
+
+static sw_status buffer_item(sw_encoder *e, wr *w, const sw_value *v)
+{
+    if (w->n == w->cap) {
+        size_t ncap = w->cap ? w->cap * 2 : 16;
+        sw_value **ni = (sw_value **)sw__realloc(e->o.alloc, w->items, w->cap * sizeof *ni, ncap * sizeof *ni);
+        if (!ni) return SW_E_NOMEM;
+        w->items = ni;
+        w->cap = ncap;
+    }
+    w->items[w->n++] = (sw_value *)(uintptr_t)v;
+    return SW_OK;
+}
+
+/* write the buffered items as one list batch through the inner writer */
+static sw_status emit_batch(sw_encoder *e, wr *w, size_t k, sw_error *err)
+{
+    sw_value *l = sw_v_container(e->ar, SW_K_LIST, k ? k : 1);
+    size_t i;
+    sw_status st;
+    if (!l) return fail(err, SW_E_NOMEM, SW_LAYER_BATCH, e->out->written, "out of memory");
+    for (i = 0; i < k; i++) sw_v_push(e->ar, l, w->items[i]);
+    st = put(e, w->a, l, err);
+    memmove(w->items, w->items + k, (w->n - k) * sizeof *w->items);
+    w->n -= k;
+    return st;
+}
+
+static sw_status chunked_write(sw_encoder *e, wr *w, const uint8_t *p, size_t n, sw_error *err)
+{
+    /* ChunkedStream.write [#chunked.write] */
+    size_t bs = (size_t)w->s->n;
+    sw_status st;
+    if (!w->cbuf) {
+        w->cbuf = (uint8_t *)sw__malloc(e->o.alloc, bs);
+        if (!w->cbuf) return fail(err, SW_E_NOMEM, SW_LAYER_CHUNKED, e->out->written, "out of memory");
+    }
+    while (n > 0) {
+        size_t space = bs - w->cpos;
+        if (n < space) {
+            memcpy(w->cbuf + w->cpos, p, n);
+            w->cpos += n;
+            return SW_OK;
+        }
+        memcpy(w->cbuf + w->cpos, p, space);
+        if ((st = sw_write_int(e->out, (int32_t)bs)) != SW_OK || (st = sw_sink_write(e->out, w->cbuf, bs)) != SW_OK)
+            return fail(err, st, SW_LAYER_IO, e->out->written, "write failed");
+        p += space;
+        n -= space;
+        w->cpos = 0;
+    }
+    return SW_OK;
+}
+
+static sw_status put(sw_encoder *e, wr *w, const sw_value *v, sw_error *err)
+{
+    sw_status st;
+    switch (w->s->kind) {
+    case SW_SER_BATCHED:
+        /* [#ser.batched.dump] */
+        if ((st = buffer_item(e, w, v)) != SW_OK) return fail(err, st, SW_LAYER_BATCH, e->out->written, "out of memory");
+        if (w->s->n > 0 && (int64_t)w->n == w->s->n) return emit_batch(e, w, w->n, err);
+        return SW_OK;
+    case SW_SER_AUTOBATCHED:
+        if ((st = buffer_item(e, w, v)) != SW_OK) return fail(err, st, SW_LAYER_BATCH, e->out->written, "out of memory");
+        if ((int64_t)w->n == w->batch) {
+            uint64_t before = e->out->written;
+            if ((st = emit_batch(e, w, w->n, err)) != SW_OK) return st;
+            {
+                /* [#ser.autobatched] size of the serialized batch */
+                int64_t size = (int64_t)(e->out->written - before) - 4;
+                if (size < w->s->n)
+                    w->batch *= 2;
+                else if (size > w->s->n * 10 && w->batch > 1)
+                    w->batch /= 2;
+            }
+        }
+        return SW_OK;
+    case SW_SER_FLATTENED: {
+        /* [#ser.flattened] (key, values) -> (key, values[i:i+n]) */
+        const sw_value *key, *vals;
+        size_t i, n = (size_t)w->s->n;
+        if ((v->kind != SW_K_TUPLE && v->kind != SW_K_LIST) || v->u.c.n != 2)
+            return fail(err, SW_E_UNENCODABLE, SW_LAYER_BATCH, e->out->written,
+                        "FlattenedValuesSerializer items are (key, values) pairs");
+        key = v->u.c.v[0];
+        vals = v->u.c.v[1];
+        if (vals->kind != SW_K_LIST && vals->kind != SW_K_TUPLE)
+            return fail(err, SW_E_UNENCODABLE, SW_LAYER_BATCH, e->out->written, "values must be a list or tuple");
+        for (i = 0; i < vals->u.c.n; i += n) {
+            size_t j, m = vals->u.c.n - i < n ? vals->u.c.n - i : n;
+            sw_value *chunk = sw_v_container(e->ar, (sw_kind)vals->kind, m);
+            sw_value *t = sw_v_container(e->ar, SW_K_TUPLE, 2);
+            if (!chunk || !t) return fail(err, SW_E_NOMEM, SW_LAYER_BATCH, e->out->written, "out of memory");
+            for (j = 0; j < m; j++) sw_v_push(e->ar, chunk, vals->u.c.v[i + j]);
+            sw_v_push(e->ar, t, (sw_value *)(uintptr_t)key);
+            sw_v_push(e->ar, t, chunk);
+            if ((st = put(e, w->a, t, err)) != SW_OK) return st;
+        }
+        return SW_OK;
+    }
+    case SW_SER_PAIR: {
+        /* [#ser.pair.encode] the JVM's zip: a key batch then a value batch */
+        int64_t group = w->s->a->kind == SW_SER_BATCHED ? w->s->a->n : sw_ser_is_framed(w->s->a) ? 1 : -1;
+        if ((v->kind != SW_K_TUPLE && v->kind != SW_K_LIST) || v->u.c.n != 2)
+            return fail(err, SW_E_UNENCODABLE, SW_LAYER_PAIR, e->out->written, "PairDeserializer items are pairs");
+        if ((st = buffer_item(e, w, v)) != SW_OK) return fail(err, st, SW_LAYER_PAIR, e->out->written, "out of memory");
+        if (group > 0 && (int64_t)w->n == group) {
+            size_t i;
+            for (i = 0; i < w->n; i++)
+                if ((st = put(e, w->a, w->items[i]->u.c.v[0], err)) != SW_OK) return st;
+            if (w->a->n && (st = emit_batch(e, w->a, w->a->n, err)) != SW_OK) return st;
+            for (i = 0; i < w->n; i++)
+                if ((st = put(e, w->b, w->items[i]->u.c.v[1], err)) != SW_OK) return st;
+            if (w->b->n && (st = emit_batch(e, w->b, w->b->n, err)) != SW_OK) return st;
+            w->n = 0;
+        }
+        return SW_OK;
+    }
+    case SW_SER_CARTESIAN:
+        return fail(err, SW_E_UNSUPPORTED, SW_LAYER_PAIR, e->out->written,
+                    "a cartesian stream cannot be rebuilt from its items [#ser.cartesian.encode]");
+    case SW_SER_UTF8: {
+        /* [#utf8.encode] the JVM's writeUTF: length + UTF-8; null -> NULL (-5) */
+        size_t bad;
+        if (v->kind == SW_K_NONE) {
+            st = sw_write_int(e->out, SW_NULL);
+            return st ? fail(err, st, SW_LAYER_IO, e->out->written, "write failed") : SW_OK;
+        }
+        if (v->kind != (w->s->use_unicode ? SW_K_STR : SW_K_BYTES) ||
+            (v->kind == SW_K_STR && !sw_utf8_valid(v->u.s.p, v->u.s.n, &bad)))
+            return fail(err, SW_E_UNENCODABLE, SW_LAYER_UTF8, e->out->written,
+                        "UTF8Deserializer items are str without lone surrogates (bytes when use_unicode=False)");
+        st = sw_write_with_length(e->out, v->u.s.p, v->u.s.n);
+        return st ? fail(err, st, SW_LAYER_UTF8, e->out->written, "write failed") : SW_OK;
+    }
+    case SW_SER_CHUNKED:
+        if (v->kind != SW_K_BYTES && v->kind != SW_K_BYTEARRAY)
+            return fail(err, SW_E_UNENCODABLE, SW_LAYER_CHUNKED, e->out->written, "ChunkedStream writes bytes");
+        return chunked_write(e, w, v->u.s.p, v->u.s.n, err);
+    default:
+        return write_frame(e, w, v, err);
+    }
+}
+
+sw_status sw_encoder_put(sw_encoder *e, const sw_value *item, sw_error *err)
+{
+    if (!e || !item) return SW_E_ARG;
+    if (e->finished) return SW_E_STATE;
+    return put(e, e->root, item, err);
+}
+
+static sw_status flush(sw_encoder *e, wr *w, sw_error *err)
+{
+    sw_status st = SW_OK;
+    switch (w->s->kind) {
+    case SW_SER_BATCHED:
+        /* UNLIMITED writes one batch even when empty: `yield list(iterator)` */
+        if (w->n > 0 || w->s->n == -1) st = emit_batch(e, w, w->n, err);
+        if (st == SW_OK) st = flush(e, w->a, err);
+        return st;
+    case SW_SER_AUTOBATCHED:
+        if (w->n > 0) st = emit_batch(e, w, w->n, err);
+        return st;
+    case SW_SER_FLATTENED:
+        return flush(e, w->a, err);
+    case SW_SER_PAIR: {
+        size_t i;
+        if (w->n == 0) return SW_OK;
+        for (i = 0; i < w->n && st == SW_OK; i++) st = put(e, w->a, w->items[i]->u.c.v[0], err);
+        if (st == SW_OK && (w->a->n || w->a->s->kind == SW_SER_BATCHED)) st = emit_batch(e, w->a, w->a->n, err);
+        for (i = 0; i < w->n && st == SW_OK; i++) st = put(e, w->b, w->items[i]->u.c.v[1], err);
+        if (st == SW_OK && (w->b->n || w->b->s->kind == SW_SER_BATCHED)) st = emit_batch(e, w->b, w->b->n, err);
+        w->n = 0;
+        return st;
+    }
+    case SW_SER_CHUNKED:
+        /* ChunkedStream.close [#chunked.close] */
+        if (w->cpos > 0) {
+            if ((st = sw_write_int(e->out, (int32_t)w->cpos)) == SW_OK) st = sw_sink_write(e->out, w->cbuf, w->cpos);
+            w->cpos = 0;
+        }
+        if (st == SW_OK) st = sw_write_int(e->out, -1);
+        return st ? fail(err, st, SW_LAYER_IO, e->out->written, "write failed") : SW_OK;
+    default:
+        return SW_OK;
+    }
+}
+
+sw_status sw_encoder_finish(sw_encoder *e, sw_error *err)
+{
+    sw_status st;
+    if (!e) return SW_E_ARG;
+    if (e->finished) return SW_E_STATE;
+    e->finished = 1;
+    st = flush(e, e->root, err);
+    return st;
+}
