@@ -107,9 +107,8 @@ ubsan:
 	$(MAKE) BUILD=build/ubsan SAN=ubsan test-plain
 
 # all code warning-clean under both compilers
-warn:
-	$(MAKE) BUILD=build/warn-gcc CC=gcc all $(BUILD:build/release=build/warn-gcc)/sw_tests
-	$(MAKE) BUILD=build/warn-clang CC=clang CFLAGS="-Wconversion -Wno-sign-conversion -Wno-implicit-int-conversion -Wno-shorten-64-to-32" all || \
+warn: check-deps
+	$(MAKE) BUILD=build/warn-gcc CC=gcc all build/warn-gcc/sw_tests
 	$(MAKE) BUILD=build/warn-clang CC=clang all build/warn-clang/sw_tests
 
 coverage: check-deps
@@ -120,7 +119,7 @@ coverage: check-deps
 	  gcovr -r . --filter 'ref/src/' --object-directory build/coverage/obj --txt-metric branch --print-summary build/coverage/obj | tail -n 40; \
 	else gcov -o build/coverage/obj $(LIB_SRCS) | grep -A1 "^File 'ref/src"; fi
 
-demo: all
+demo: check-deps all
 	@echo "== decode vectors/demo/pickle-batched.bin (BatchedSerializer(PickleSerializer(), 3))"
 	$(BUILD)/sparkwire decode -s "BatchedSerializer(PickleSerializer(), 3)" vectors/demo/pickle-batched.bin
 	@echo "== dis"
