@@ -155,9 +155,9 @@ static sw_status inflate_payload(sw_decoder *d, const uint8_t *p, size_t n, uint
             inflateEnd(&zs);
             sw_buf_free(&b);
             if (trunc)
-                return SW_FAIL(err, SW_E_TRUNCATED_PAYLOAD, SW_LAYER_ZLIB, SW_PYEXC_ZLIBERROR, base + at, at,
+                return SW_FAIL(err, SW_E_TRUNCATED_PAYLOAD, SW_LAYER_ZLIB, SW_PYEXC_ZLIBERROR, base, at,
                                "Error -5 while decompressing data: incomplete or truncated stream");
-            return SW_FAIL(err, SW_E_ZLIB, SW_LAYER_ZLIB, SW_PYEXC_ZLIBERROR, base + at, at,
+            return SW_FAIL(err, SW_E_ZLIB, SW_LAYER_ZLIB, SW_PYEXC_ZLIBERROR, base, at,
                            zs.msg ? "Error -3 while decompressing data" : "zlib error");
         }
     }
