@@ -64,9 +64,10 @@ sw_status sw_encoder_new(const sw_serializer *s, sw_sink *out, const sw_stream_o
     e->ar = sw_arena_new(o->alloc, &e->o.limits);
     sw_buf_init(&e->payload, o->alloc);
     if (!e->root || !e->ar) {
+        sw_status st = e->root ? SW_E_NOMEM : SW_E_ARG;
         sw_arena_free(e->ar);
         sw__free(o->alloc, e, sizeof *e);
-        return e->root ? SW_E_NOMEM : SW_E_ARG;
+        return st;
     }
     *enc = e;
     return SW_OK;

@@ -81,9 +81,10 @@ sw_status sw_decoder_new(const sw_serializer *s, sw_source *src, const sw_stream
     d->ar = sw_arena_new(o->alloc, &d->o.limits);
     d->root = mk_it(d, s);
     if (!d->ar || !d->root) {
+        sw_status st = d->ar ? SW_E_ARG : SW_E_NOMEM;
         sw_arena_free(d->ar);
         sw__free(o->alloc, d, sizeof *d);
-        return d->ar ? SW_E_ARG : SW_E_NOMEM;
+        return st;
     }
     *out = d;
     return SW_OK;
