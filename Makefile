@@ -138,3 +138,8 @@ clean:
 
 help:
 	@echo "targets: all test demo asan ubsan warn coverage install clean"
+
+# fragments owned by their folders: fuzzing, the conformance runner, benchmarks
+-include fuzz/fuzz.mk
+-include conformance/runner/runner.mk
+-include bench/bench.mk
