@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""Write vectors/notation/values.txt: one canonical notation line per value
-(SPEC.md [#notation]), printed from real Python objects by tools/canon.py.
+"""Write vectors/notation/values.txt (one canonical notation line per value,
+SPEC.md [#notation]) and vectors/notation/floats.txt (floats only, for
+[#notation.float]), printed from real Python objects by tools/canon.py.
 
 The C tests (ref/test/test_notation.c) parse every line and print it again:
 the text must come back byte for byte, and parse -> print -> parse must give
@@ -249,23 +250,45 @@ def values():
     return out
 
 
-def main(argv):
-    outdir = argv[0] if argv else os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "vectors", "notation")
-    os.makedirs(outdir, exist_ok=True)
+def floats():
+    """Floats for vectors/notation/floats.txt [#notation.float]: every power
+    of two (where the round-trip interval is lopsided and repr may round the
+    last digit up), their neighbours, and random bit patterns and decimals."""
+    rnd = random.Random(4300)
+    out = []
+    for e in range(-1074, 1024):
+        p = 2.0 ** e
+        out.append(p)
+        out.append(math.nextafter(p, 0.0))
+        out.append(-math.nextafter(p, math.inf))
+    for _ in range(2000):
+        out.append(struct.unpack(">d", struct.pack(">Q", rnd.getrandbits(64)))[0])
+    for _ in range(1000):
+        out.append(float("%de%d" % (rnd.randrange(1, 10 ** rnd.randrange(1, 18)), rnd.randrange(-330, 300))))
+    return out
+
+
+def write(path, objs):
     lines = []
     seen = set()
-    for v in values():
+    for v in objs:
         line = canon(v)
         assert "\n" not in line
         if line in seen:
             continue
         seen.add(line)
         lines.append(line)
-    path = os.path.join(outdir, "values.txt")
     with open(path, "w", encoding="ascii", newline="\n") as f:
         for line in lines:
             f.write(line + "\n")
     print("%s: %d lines" % (path, len(lines)))
+
+
+def main(argv):
+    outdir = argv[0] if argv else os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "vectors", "notation")
+    os.makedirs(outdir, exist_ok=True)
+    write(os.path.join(outdir, "values.txt"), values())
+    write(os.path.join(outdir, "floats.txt"), floats())
     return 0
 
 

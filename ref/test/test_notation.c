@@ -655,12 +655,15 @@ static void test_parse_shapes(void)
 
 /* ---- the vectors ---- */
 
-static void test_vectors(void)
+/* Every line: parse -> print gives the line back; parse -> print -> parse
+ * gives an equal graph. Returns the number of lines. */
+static size_t vector_file(const char *path)
 {
     size_t n = 0, pos = 0, lines = 0, bad = 0;
-    uint8_t *buf = sw_test_read_file("vectors/notation/values.txt", &n);
+    uint8_t *buf = sw_test_read_file(path, &n);
     sw_arena *a1 = sw_arena_new(NULL, NULL), *a2 = sw_arena_new(NULL, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+    CU_ASSERT(n > 0 && buf[n - 1] == '\n');
     while (pos < n) {
         size_t end = pos;
         sw_value *v1, *v2;
@@ -691,11 +694,158 @@ static void test_vectors(void)
         lines++;
         pos = end + 1;
     }
-    CU_ASSERT(lines >= 300);
+    if (bad) fprintf(stderr, "\n  %s: %zu of %zu lines failed\n", path, bad, lines);
     CU_ASSERT_EQUAL(bad, 0);
     sw_arena_free(a1);
     sw_arena_free(a2);
     free(buf);
+    return lines;
+}
+
+static void test_vectors(void) { CU_ASSERT(vector_file("vectors/notation/values.txt") >= 300); }
+
+/* [#notation.float] repr of every power of two and thousands of others */
+static void test_vector_floats(void) { CU_ASSERT(vector_file("vectors/notation/floats.txt") >= 9000); }
+
+
+/* ---- allocation failure: fail the Nth allocation, N = 1, 2, ... ---- */
+
+typedef struct failer {
+    long left; /* allocations allowed before failing; -1 = never fail */
+    long live;
+} failer;
+
+static void *f_malloc(void *ctx, size_t n)
+{
+    failer *f = (failer *)ctx;
+    void *p;
+    if (f->left == 0) return NULL;
+    if (f->left > 0) f->left--;
+    p = malloc(n ? n : 1);
+    if (p) f->live++;
+    return p;
+}
+
+static void *f_realloc(void *ctx, void *p, size_t o, size_t n)
+{
+    failer *f = (failer *)ctx;
+    (void)o;
+    if (f->left == 0) return NULL;
+    if (f->left > 0) f->left--;
+    return realloc(p, n ? n : 1);
+}
+
+static void f_free(void *ctx, void *p, size_t n)
+{
+    failer *f = (failer *)ctx;
+    (void)n;
+    if (p) f->live--;
+    free(p);
+}
+
+static void test_alloc_failures(void)
+{
+    static const char *text =
+        "[&1 {'k': (1, 2.5, 'x'), 'set': {frozenset({3, 1}), (2,), 'a'}}, *1, "
+        "reduce(global('m', 'f'), ()).append(*1), 0x1" "000000000000000000000000000000]";
+    failer f;
+    sw_alloc al;
+    long n;
+    int done_parse = 0, done_print = 0;
+    sw_value *v = NULL;
+    char *want;
+    sw_status st;
+    sw_error e;
+    al.ctx = &f;
+    al.malloc_fn = f_malloc;
+    al.realloc_fn = f_realloc;
+    al.free_fn = f_free;
+    setup_arena();
+    CU_ASSERT_EQUAL_FATAL(sw_notation_parse(AR, text, strlen(text), &v, &e), SW_OK);
+    want = print_v(v, 0, &st, &e);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+    for (n = 0; n < 10000 && !done_parse; n++) {
+        sw_arena *ar;
+        sw_value *pv;
+        f.left = -1;
+        f.live = 0;
+        ar = sw_arena_new(&al, NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(ar);
+        f.left = n;
+        st = sw_notation_parse(ar, text, strlen(text), &pv, &e);
+        f.left = -1;
+        if (st == SW_OK) {
+            char *got = print_v(pv, 0, &st, &e);
+            CU_ASSERT(got && strcmp(got, want) == 0);
+            free(got);
+            done_parse = 1;
+        } else {
+            CU_ASSERT_EQUAL(st, SW_E_NOMEM);
+            CU_ASSERT_PTR_NULL(pv);
+        }
+        sw_arena_free(ar);
+        CU_ASSERT_EQUAL(f.live, 0);
+    }
+    CU_ASSERT(done_parse);
+    for (n = 0; n < 10000 && !done_print; n++) {
+        sw_buf b;
+        f.left = -1;
+        f.live = 0;
+        sw_buf_init(&b, &al);
+        sw_buf_put(&b, "x", 1);
+        f.left = n;
+        st = sw_notation_print(v, &b, 0, &e);
+        f.left = -1;
+        if (st == SW_OK) {
+            CU_ASSERT(b.n == strlen(want) + 1 && memcmp(b.p + 1, want, b.n - 1) == 0);
+            done_print = 1;
+        } else {
+            CU_ASSERT_EQUAL(st, SW_E_NOMEM);
+            CU_ASSERT_EQUAL(b.n, 1);
+        }
+        sw_buf_free(&b);
+        CU_ASSERT_EQUAL(f.live, 0);
+    }
+    CU_ASSERT(done_print);
+    free(want);
+}
+
+/* ---- amplification: an exponential DAG inside a set member ---- */
+
+static void test_expansion(void)
+{
+    /* t_k = (t_{k-1}, t_{k-1}): the anchored print is linear, but the
+     * anchor-free sort key of a set member would be 2**k long
+     * [#notation.set-order] */
+    sw_value *t = sw_v_int(AR, 0), *s;
+    sw_status st;
+    sw_error e;
+    char *got;
+    int k;
+    setup_arena();
+    for (k = 0; k < 40; k++) t = list_of(SW_K_TUPLE, 2, t, t);
+    got = print_v(list_of(SW_K_LIST, 1, t), 0, &st, &e);
+    CU_ASSERT_EQUAL(st, SW_OK);
+    CU_ASSERT(got && strlen(got) < 2000);
+    free(got);
+    /* one member needs no key */
+    got = print_v(list_of(SW_K_SET, 1, t), 0, &st, &e);
+    CU_ASSERT_EQUAL(st, SW_OK);
+    free(got);
+    s = list_of(SW_K_SET, 2, t, sw_v_int(AR, 1));
+    CU_ASSERT_PTR_NULL(print_v(s, 0, &st, &e));
+    CU_ASSERT_EQUAL(st, SW_E_LIMIT_EXPANSION);
+    CU_ASSERT_EQUAL(e.status, SW_E_LIMIT_EXPANSION);
+    CU_ASSERT_EQUAL(e.layer, SW_LAYER_NOTATION);
+    /* the caller's output cap */
+    {
+        sw_buf b;
+        sw_buf_init(&b, NULL);
+        b.max = 10;
+        CU_ASSERT_EQUAL(sw_notation_print(list_of(SW_K_LIST, 1, t), &b, 0, &e), SW_E_LIMIT_TOTAL);
+        CU_ASSERT_EQUAL(b.n, 0);
+        sw_buf_free(&b);
+    }
 }
 
 static void test_cleanup(void)
@@ -720,6 +870,9 @@ static CU_TestInfo tests[] = {
     {"parse errors with offsets", test_parse_errors},
     {"parse shapes", test_parse_shapes},
     {"vectors/notation/values.txt round trip", test_vectors},
+    {"vectors/notation/floats.txt round trip", test_vector_floats},
+    {"allocation failures", test_alloc_failures},
+    {"expansion budget", test_expansion},
     {"cleanup", test_cleanup},
     CU_TEST_INFO_NULL,
 };
