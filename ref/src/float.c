@@ -6,6 +6,35 @@
 
 #include "internal/common.h"
 
+/* Add one unit in the last digit of "D.DDDe[+-]X" (as printed by %.*e),
+ * carrying into the exponent; returns 0 if the text has another shape. */
+static int bump_up(char *t, size_t cap)
+{
+    char m[24];
+    int nd = 0, i, ex;
+    const char *e = strchr(t, 'e');
+    if (!e) return 0;
+    for (i = 0; t + i < e; i++)
+        if (t[i] >= '0' && t[i] <= '9' && nd < (int)sizeof m) m[nd++] = t[i];
+    ex = atoi(e + 1);
+    for (i = nd - 1; i >= 0; i--) {
+        if (m[i] != '9') {
+            m[i]++;
+            break;
+        }
+        m[i] = '0';
+    }
+    if (i < 0) { /* 9.99e5 -> 1.00e6 */
+        m[0] = '1';
+        ex++;
+    }
+    if (nd == 1)
+        snprintf(t, cap, "%ce%d", m[0], ex);
+    else
+        snprintf(t, cap, "%c.%.*se%d", m[0], nd - 1, m + 1, ex);
+    return 1;
+}
+
 size_t sw_float_repr(double d, char *buf)
 {
     char tmp[40], digits[24];
@@ -35,6 +64,11 @@ size_t sw_float_repr(double d, char *buf)
     for (prec = 0; prec < 17; prec++) {
         snprintf(tmp, sizeof tmp, "%.*e", prec, fabs(d));
         if (strtod(tmp, NULL) == fabs(d)) break;
+        /* At a power of two the doubles above are twice as far apart as
+         * those below, so the next prec-digit decimal above may read back
+         * when the nearest (below) does not: Python's repr picks it
+         * (repr(2.0**-1017) is 7.120236347223045e-307). */
+        if (bump_up(tmp, sizeof tmp) && strtod(tmp, NULL) == fabs(d)) break;
     }
     /* tmp: D[.DDDD]e[+-]XX */
     for (i = 0; tmp[i] && tmp[i] != 'e'; i++)
