@@ -277,11 +277,14 @@ class _Printer:
         self.keep = []     # keep objects alive so ids stay unique
 
     def count(self, root):
-        """[#notation.identity] reaches: shown objects expand once, others every time."""
-        path = set()
-        stack = [(root, None)]
+        """[#notation.identity] reaches: shown objects expand once, others every
+        time. A non-shown object met again on its path with no shown object
+        opened in between is a cycle with no text."""
+        path = {}   # id -> number of shown objects open below it + 1
+        shown = 0
+        stack = [(root, None, None)]
         while stack:
-            x, it = stack.pop()
+            x, it, prev = stack.pop()
             if it is None:
                 if identity_shown(x):
                     n = self.counts.get(id(x), 0) + 1
@@ -291,20 +294,28 @@ class _Printer:
                         continue
                 if _leaf_text(x) is not None:
                     continue
-                if not identity_shown(x):
-                    if id(x) in path:
+                if identity_shown(x):
+                    shown += 1
+                    prev = None
+                else:
+                    prev = path.get(id(x))
+                    if prev == shown + 1:
                         raise ValueError("cycle through objects whose identity the notation does not show")
-                    path.add(id(x))
+                    path[id(x)] = shown + 1
                     self.keep.append(x)
-                stack.append((x, iter(_children(x))))
+                stack.append((x, iter(_children(x)), prev))
                 continue
             nxt = next(it, _END)
             if nxt is _END:
-                if not identity_shown(x):
-                    path.discard(id(x))
+                if identity_shown(x):
+                    shown -= 1
+                elif prev is None:
+                    del path[id(x)]
+                else:
+                    path[id(x)] = prev
                 continue
-            stack.append((x, it))
-            stack.append((nxt, None))
+            stack.append((x, it, prev))
+            stack.append((nxt, None, None))
 
     def key(self, x, path):
         """Anchor-free text [#notation.set-order]: nodes on the path print as '...'."""
@@ -319,8 +330,9 @@ class _Printer:
         finally:
             path.discard(id(x))
 
-    def text(self, x, path):
-        """Printed text with anchors."""
+    def text(self, x, path, shown=0):
+        """Printed text with anchors. path: id -> shown objects open below + 1
+        for the non-shown objects being printed."""
         prefix = ""
         if identity_shown(x):
             num = self.numbers.get(id(x))
@@ -333,9 +345,15 @@ class _Printer:
         leaf = _leaf_text(x)
         if leaf is not None:
             return prefix + leaf
-        if id(x) in path:
-            raise ValueError("cycle through objects whose identity the notation does not show")
-        path.add(id(x))
+        if identity_shown(x):
+            inner = shown + 1
+            prev = _END
+        else:
+            inner = shown
+            prev = path.get(id(x), _END)
+            if prev == shown + 1:
+                raise ValueError("cycle through objects whose identity the notation does not show")
+            path[id(x)] = shown + 1
         try:
             def members(ms):
                 ms = list(ms)
@@ -343,10 +361,14 @@ class _Printer:
                     keys = [self.key(m, set()) for m in ms]
                     order = sorted(range(len(ms)), key=lambda i: keys[i])
                     ms = [ms[i] for i in order]
-                return [self.text(m, path) for m in ms]
-            return prefix + self._container(x, lambda c: self.text(c, path), sorted_members=members, key_mode=False)
+                return [self.text(m, path, inner) for m in ms]
+            return prefix + self._container(x, lambda c: self.text(c, path, inner), sorted_members=members, key_mode=False)
         finally:
-            path.discard(id(x))
+            if not identity_shown(x):
+                if prev is _END:
+                    del path[id(x)]
+                else:
+                    path[id(x)] = prev
 
     @staticmethod
     def _container(x, sub, sorted_members, key_mode):
@@ -400,7 +422,7 @@ def canon(obj):
     """The canonical notation line of obj [#notation]."""
     p = _Printer()
     p.count(obj)
-    return p.text(obj, set())
+    return p.text(obj, {})
 
 
 def canon_key(obj):
@@ -477,6 +499,18 @@ def _selftest():
     ok(s, "&1 {obj(global('m', 'A'), ()).build(*1), obj(global('m', 'B'), ())}")
     cases.append((canon_key(a) == "obj(global('m', 'A'), ()).build({..., obj(global('m', 'B'), ())})",
                   canon_key(a), "key"))
+    # a non-shown node met again on its path through a shown one
+    lst = []
+    pp = PersId(lst)
+    lst.append(pp)
+    ok(pp, "persid(&1 [persid(*1)])")
+    try:
+        q = PersId(None)
+        q.pid = q
+        canon(q)
+        cases.append((False, "no error", "ValueError"))
+    except ValueError:
+        cases.append((True, "", ""))
     bad = [c for c in cases if not c[0]]
     for _, got, want in bad:
         print("FAIL\n  got:  %s\n  want: %s" % (got, want))

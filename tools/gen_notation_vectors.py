@@ -194,6 +194,11 @@ def values():
     sset.add(ob)
     add(sset)
     add(PersId("pid"))
+    lp = []
+    pp = PersId(lp)
+    lp.append(pp)
+    add(pp)  # persid(&1 [persid(*1)]): a non-shown node twice on its path
+    add([pp, lp])
     add(PersId(("tuple", 1)))
     add([Ext(1), Ext(255), Ext(65535), Ext(2 ** 31 - 1)])
     add([Buffer(0), Buffer(7, True)])

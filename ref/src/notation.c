@@ -294,6 +294,7 @@ typedef struct printer {
     sw_ptrmap counts;  /* identity-shown node -> reaches, or ANCHORED|number */
     sw_ptrmap path;    /* node -> scope while on the current path, else 0 */
     uint64_t nanchors;
+    uint64_t shown;    /* identity-shown frames open in the main print */
     uint64_t scopes;
     uint64_t keybytes;
 } printer;
@@ -326,6 +327,11 @@ static int on_path(const printer *P, const sw_value *v, uint64_t scope)
     return m && *m == scope;
 }
 
+/* Mark value of a node whose identity is not shown, on the main print's
+ * path: MAIN_MARK | (shown frames below it + 1). Meeting it again with no
+ * identity-shown node opened in between is a cycle that has no text. */
+#define MAIN_MARK (1ULL << 62)
+
 /* Count how often the print reaches each identity-shown node
  * [#notation.identity]: shown nodes expand once, other nodes every time. */
 static sw_status count_reaches(printer *P, const sw_value *root)
@@ -333,15 +339,18 @@ static sw_status count_reaches(printer *P, const sw_value *root)
     typedef struct cf {
         const sw_value *v;
         size_t i;
+        uint64_t prev;
+        int had_prev;
     } cf;
     cf *st = NULL;
     size_t n = 0, cap = 0;
-    uint64_t reaches = 0;
+    uint64_t reaches = 0, shown = 0;
     sw_status rc = SW_OK;
     const sw_value *next = root;
     for (;;) {
         if (next) {
             const sw_value *v = next;
+            uint64_t *m = NULL;
             next = NULL;
             if (++reaches > REACH_BUDGET) {
                 rc = SW_E_LIMIT_EXPANSION;
@@ -354,14 +363,11 @@ static sw_status count_reaches(printer *P, const sw_value *root)
                 if (rc != SW_OK) break;
                 if (nc > 1) continue;
             } else if (!is_leaf(v)) {
-                /* a cycle through nodes whose identity is not shown has no text */
-                uint64_t *m = sw_ptrmap_get(&P->path, v);
-                if (m && *m) {
+                m = sw_ptrmap_get(&P->path, v);
+                if (m && *m == (MAIN_MARK | (shown + 1))) {
                     rc = SW_E_UNENCODABLE;
                     break;
                 }
-                rc = sw_ptrmap_put(&P->path, v, 1);
-                if (rc != SW_OK) break;
             }
             if (is_leaf(v)) continue;
             if (!check_shape(v)) {
@@ -380,7 +386,15 @@ static sw_status count_reaches(printer *P, const sw_value *root)
             }
             st[n].v = v;
             st[n].i = 0;
+            st[n].had_prev = m != NULL;
+            st[n].prev = m ? *m : 0;
             n++;
+            if (sw_v_identity_shown(v)) {
+                shown++;
+            } else {
+                rc = sw_ptrmap_put(&P->path, v, MAIN_MARK | (shown + 1));
+                if (rc != SW_OK) break;
+            }
             continue;
         }
         if (n == 0) break;
@@ -394,8 +408,10 @@ static sw_status count_reaches(printer *P, const sw_value *root)
                     break;
                 }
             } else {
-                if (!sw_v_identity_shown(f->v)) {
-                    rc = sw_ptrmap_put(&P->path, f->v, 0);
+                if (sw_v_identity_shown(f->v)) {
+                    shown--;
+                } else {
+                    rc = sw_ptrmap_put(&P->path, f->v, f->had_prev ? f->prev : 0);
                     if (rc != SW_OK) break;
                 }
                 n--;
@@ -440,7 +456,14 @@ static sw_status push_frame(printer *P, const sw_value *v, int key, long out, ui
         f->had_prev = 1;
         f->prev = *m;
     }
-    st = sw_ptrmap_put(&P->path, v, scope);
+    if (key) {
+        st = sw_ptrmap_put(&P->path, v, scope);
+    } else if (sw_v_identity_shown(v)) {
+        P->shown++;
+        st = SW_OK;
+    } else {
+        st = sw_ptrmap_put(&P->path, v, MAIN_MARK | (P->shown + 1));
+    }
     if (st != SW_OK) return st;
     if (v->kind == SW_K_SET || v->kind == SW_K_FROZENSET) {
         size_t n = v->u.c.n;
@@ -460,7 +483,11 @@ static sw_status push_frame(printer *P, const sw_value *v, int key, long out, ui
 static sw_status pop_frame(printer *P)
 {
     pframe *f = &P->fr[P->nf - 1];
-    sw_status st = sw_ptrmap_put(&P->path, f->v, f->had_prev ? f->prev : 0);
+    sw_status st = SW_OK;
+    if (!f->key && sw_v_identity_shown(f->v))
+        P->shown--;
+    else
+        st = sw_ptrmap_put(&P->path, f->v, f->had_prev ? f->prev : 0);
     free_frame(P, f);
     P->nf--;
     return st;
@@ -509,11 +536,12 @@ static sw_status visit(printer *P, const sw_value *v, int key, long out, uint64_
         default: break;
         }
     }
-    if (on_path(P, v, scope)) {
+    if (key && on_path(P, v, scope)) {
         /* [#notation.set-order] a node met again on its own path */
-        if (key) return emit(P, out, "...", 3);
-        return SW_E_UNENCODABLE;
+        return emit(P, out, "...", 3);
     }
+    if (!key && !sw_v_identity_shown(v) && on_path(P, v, MAIN_MARK | (P->shown + 1)))
+        return SW_E_UNENCODABLE; /* [#notation.identity] no shown node in the cycle */
     return push_frame(P, v, key, out, scope);
 }
 
@@ -680,12 +708,12 @@ sw_status sw_notation_print(const sw_value *v, sw_buf *out, uint32_t max_depth, 
     P.out = out;
     P.al = out->al;
     P.max_depth = max_depth ? max_depth : SW_DEFAULT_MAX_DEPTH;
-    P.scopes = 1; /* scope 1: the main print's own path */
+    P.scopes = 1; /* key scopes count from 2 */
     sw_ptrmap_init(&P.counts, P.al);
     sw_ptrmap_init(&P.path, P.al);
     start = out->n;
     st = count_reaches(&P, v);
-    if (st == SW_OK) st = visit(&P, v, 0, -1, 1);
+    if (st == SW_OK) st = visit(&P, v, 0, -1, 0);
     while (st == SW_OK && P.nf > 0) st = step(&P);
     while (P.nf > 0) {
         free_frame(&P, &P.fr[P.nf - 1]);

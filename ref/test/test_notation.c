@@ -308,6 +308,25 @@ static void test_print_malformed(void)
     CU_ASSERT_PTR_NULL(print_v(o, 0, &st, &e));
     CU_ASSERT_EQUAL(st, SW_E_UNENCODABLE);
     CU_ASSERT_EQUAL(e.layer, SW_LAYER_NOTATION);
+    o = list_of(SW_K_PERSID, 0);
+    sw_v_push(AR, o, list_of(SW_K_NAMEDTUPLE, 3, S("N"), o, list_of(SW_K_TUPLE, 0)));
+    CU_ASSERT_PTR_NULL(print_v(list_of(SW_K_LIST, 1, o), 0, &st, &e));
+    CU_ASSERT_EQUAL(st, SW_E_UNENCODABLE);
+}
+
+static void test_print_nonshown_twice_on_path(void)
+{
+    /* [#notation.identity] persid P -> list L -> P: P is printed again
+     * inside L, and L's second appearance is an alias */
+    sw_value *p, *l;
+    setup_arena();
+    l = list_of(SW_K_LIST, 0);
+    p = list_of(SW_K_PERSID, 1, l);
+    sw_v_push(AR, l, p);
+    CHECK_PRINT(p, "persid(&1 [persid(*1)])");
+    CHECK_PRINT(list_of(SW_K_LIST, 2, p, l), "[persid(&1 [persid(*1)]), *1]");
+    CHECK_PRINT(list_of(SW_K_LIST, 2, l, p), "[&1 [persid(*1)], persid(*1)]");
+    CHECK_RT("persid(&1 [persid(*1)])");
 }
 
 /* ---- identity [#notation.identity] ---- */
@@ -862,6 +881,7 @@ static CU_TestInfo tests[] = {
     {"print symbolic forms", test_print_symbolic},
     {"print malformed nodes", test_print_malformed},
     {"print identity anchors", test_print_identity},
+    {"print a non-shown node twice on its path", test_print_nonshown_twice_on_path},
     {"set sort key of a cyclic member", test_print_set_key_cycle},
     {"depth limit", test_depth},
     {"parse deep nesting", test_parse_deep},
