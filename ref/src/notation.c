@@ -47,7 +47,6 @@ static sw_status put_int(sw_buf *b, const sw_value *v)
 {
     char dec[INT_DEC_MAX + 16];
     size_t bits, len, i, n;
-    int hex = 0;
     const uint8_t *m;
     sw_status st;
     if (!(v->flags & SW_VF_BIG)) {
@@ -57,18 +56,12 @@ static sw_status put_int(sw_buf *b, const sw_value *v)
     }
     bits = sw_int_bit_length(v);
     if (bits == 0) return sw_buf_put(b, "0", 1);
-    /* 2**14284 < 10**4300 < 2**14285 */
-    if (bits >= 14286) {
-        hex = 1;
-    } else {
+    /* 2**14284 < 10**4300 < 2**14285: below 14286 bits count the digits */
+    if (bits < 14286) {
         len = sw_int_to_decimal(v, dec, sizeof dec);
         if (len == 0 || len >= sizeof dec) return SW_E_NOMEM;
-        if (len - (v->u.big.neg ? 1u : 0u) > INT_DEC_MAX)
-            hex = 1;
-        else
-            return sw_buf_put(b, dec, len);
+        if (len - (v->u.big.neg ? 1u : 0u) <= INT_DEC_MAX) return sw_buf_put(b, dec, len);
     }
-    (void)hex;
     m = v->u.big.mag;
     n = v->u.big.n;
     while (n > 0 && m[n - 1] == 0) n--;

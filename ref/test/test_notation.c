@@ -592,6 +592,26 @@ static void test_parse_errors(void)
     check_err("&1 global('a', 'b')", SW_E_SYNTAX, 3);
     check_err("[&1 ]", SW_E_SYNTAX, 4);
     check_err("\x01", SW_E_SYNTAX, 0);
+    check_err("'\\xE9'", SW_E_SYNTAX, 1);
+    check_err("float_bits(0x7FF0000000000001)", SW_E_SYNTAX, 13);
+    check_err("[1, -0X1]", SW_E_SYNTAX, 6);
+    check_err("[\f1]", SW_E_SYNTAX, 1);
+    check_err("b 'x'", SW_E_SYNTAX, 0);
+    CHECK_RT2("( 1 , )", "(1,)");
+    {
+        /* [#notation.grammar] a float literal is at most 128 characters */
+        char t[200];
+        memset(t, '1', sizeof t);
+        t[0] = '[';
+        t[2] = '.';
+        t[129] = ']';
+        t[130] = 0;
+        CHECK_RT2(t, "[1.1111111111111112]");
+        t[129] = '1';
+        t[130] = ']';
+        t[131] = 0;
+        check_err(t, SW_E_SYNTAX, 1);
+    }
     {
         /* [#limits.int-digits] more decimal digits than max_int_digits */
         char *t = (char *)malloc(4302 + 3);
