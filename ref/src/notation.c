@@ -276,6 +276,8 @@ typedef struct pframe {
     sw_buf scratch;    /* sets: member texts */
     size_t *offs;      /* sets: n+1 offsets into scratch */
     size_t *order;     /* sets: member indices, sorted */
+    size_t saved_hit;  /* key sets: the enclosing set's lowest hit */
+    uint8_t started;   /* sets: first step done */
 } pframe;
 
 typedef struct printer {
@@ -288,11 +290,15 @@ typedef struct printer {
     sw_ptrmap path;    /* node -> scope while on the current path, else 0 */
     uint64_t nanchors;
     uint64_t shown;    /* identity-shown frames open in the main print */
+    sw_ptrmap orders;  /* set node -> its context-free sorted order (size_t *) */
+    size_t min_hit;    /* lowest frame index printed as "..." since the
+                          innermost key-mode set began */
     uint64_t scopes;
     uint64_t keybytes;
 } printer;
 
 #define ANCHORED (1ULL << 63)
+#define MAIN_MARK_BIT (1ULL << 62)
 
 static sw_buf *target(printer *P, long out) { return out < 0 ? P->out : &P->fr[out].scratch; }
 
@@ -320,10 +326,22 @@ static int on_path(const printer *P, const sw_value *v, uint64_t scope)
     return m && *m == scope;
 }
 
+/* Key-mode path marks: scope in the high half, frame index + 1 in the low. */
+#define KEY_MARK(scope, idx) (((uint64_t)(scope) << 32) | ((uint64_t)(idx) + 1u))
+
+/* Frame index of v if it is open on the path of key scope `scope`. */
+static int on_key_path(const printer *P, const sw_value *v, uint64_t scope, size_t *idx)
+{
+    const uint64_t *m = sw_ptrmap_get(&P->path, v);
+    if (!m || (*m & MAIN_MARK_BIT) || (*m >> 32) != scope || (*m & 0xffffffffu) == 0) return 0;
+    *idx = (size_t)(*m & 0xffffffffu) - 1;
+    return 1;
+}
+
 /* Mark value of a node whose identity is not shown, on the main print's
  * path: MAIN_MARK | (shown frames below it + 1). Meeting it again with no
  * identity-shown node opened in between is a cycle that has no text. */
-#define MAIN_MARK (1ULL << 62)
+#define MAIN_MARK MAIN_MARK_BIT
 
 /* Count how often the print reaches each identity-shown node
  * [#notation.identity]: shown nodes expand once, other nodes every time. */
@@ -450,7 +468,8 @@ static sw_status push_frame(printer *P, const sw_value *v, int key, long out, ui
         f->prev = *m;
     }
     if (key) {
-        st = sw_ptrmap_put(&P->path, v, scope);
+        if (scope >= (1ULL << 29) || P->nf >= 0xffffffffu) return SW_E_LIMIT_EXPANSION;
+        st = sw_ptrmap_put(&P->path, v, KEY_MARK(scope, P->nf));
     } else if (sw_v_identity_shown(v)) {
         P->shown++;
         st = SW_OK;
@@ -529,9 +548,13 @@ static sw_status visit(printer *P, const sw_value *v, int key, long out, uint64_
         default: break;
         }
     }
-    if (key && on_path(P, v, scope)) {
-        /* [#notation.set-order] a node met again on its own path */
-        return emit(P, out, "...", 3);
+    if (key) {
+        size_t idx;
+        if (on_key_path(P, v, scope, &idx)) {
+            /* [#notation.set-order] a node met again on its own path */
+            if (idx < P->min_hit) P->min_hit = idx;
+            return emit(P, out, "...", 3);
+        }
     }
     if (!key && !sw_v_identity_shown(v) && on_path(P, v, MAIN_MARK | (P->shown + 1)))
         return SW_E_UNENCODABLE; /* [#notation.identity] no shown node in the cycle */
@@ -588,6 +611,21 @@ static sw_status step(printer *P)
         const char *open = v->kind == SW_K_SET ? "{" : "frozenset({";
         const char *close = v->kind == SW_K_SET ? "}" : "})";
         if (f->phase == 0) {
+            if (!f->started) {
+                /* first step: a context-free order already known
+                 * [#notation.set-order.memo] */
+                const uint64_t *mo = sw_ptrmap_get(&P->orders, v);
+                f->started = 1;
+                if (mo) {
+                    memcpy(f->order, (const size_t *)(uintptr_t)*mo, n * sizeof *f->order);
+                    f->phase = 1;
+                    goto print_members;
+                }
+                if (f->key) {
+                    f->saved_hit = P->min_hit;
+                    P->min_hit = SIZE_MAX;
+                }
+            }
             /* [#notation.set-order] each member's anchor-free text; a main
              * print roots each key's path at the member (a fresh scope), a
              * key print continues its own path. One member needs no key. */
@@ -604,6 +642,19 @@ static sw_status step(printer *P)
             f->i = 0;
             if (f->key) {
                 size_t k;
+                /* no "..." at this set or above it: the member texts are
+                 * their own sort keys, and the order holds everywhere */
+                if (P->min_hit > (size_t)self && n > 1) {
+                    size_t *keep = (size_t *)sw__malloc(P->al, n * sizeof *keep);
+                    if (!keep) return SW_E_NOMEM;
+                    memcpy(keep, f->order, n * sizeof *keep);
+                    st = sw_ptrmap_put(&P->orders, v, (uint64_t)(uintptr_t)keep);
+                    if (st != SW_OK) {
+                        sw__free(P->al, keep, n * sizeof *keep);
+                        return st;
+                    }
+                }
+                if (f->saved_hit < P->min_hit) P->min_hit = f->saved_hit;
                 st = emits(P, f->out, open);
                 for (k = 0; st == SW_OK && k < n; k++) {
                     size_t j = f->order[k];
@@ -617,11 +668,12 @@ static sw_status step(printer *P)
             }
             sw_buf_free(&f->scratch);
         }
+    print_members:
         if (f->i < n) {
             size_t k = f->i++;
             st = emits(P, f->out, k ? ", " : open);
             if (st != SW_OK) return st;
-            return visit(P, v->u.c.v[f->order[k]], 0, f->out, f->scope);
+            return visit(P, v->u.c.v[f->order[k]], f->key, f->out, f->scope);
         }
         st = emits(P, f->out, close);
         if (st != SW_OK) return st;
@@ -704,6 +756,8 @@ sw_status sw_notation_print(const sw_value *v, sw_buf *out, uint32_t max_depth, 
     P.scopes = 1; /* key scopes count from 2 */
     sw_ptrmap_init(&P.counts, P.al);
     sw_ptrmap_init(&P.path, P.al);
+    sw_ptrmap_init(&P.orders, P.al);
+    P.min_hit = SIZE_MAX;
     start = out->n;
     st = count_reaches(&P, v);
     if (st == SW_OK) st = visit(&P, v, 0, -1, 0);
@@ -713,6 +767,14 @@ sw_status sw_notation_print(const sw_value *v, sw_buf *out, uint32_t max_depth, 
         P.nf--;
     }
     sw__free(P.al, P.fr, P.capf * sizeof *P.fr);
+    {
+        size_t i;
+        for (i = 0; i < P.orders.cap; i++)
+            if (P.orders.keys[i])
+                sw__free(P.al, (void *)(uintptr_t)P.orders.vals[i],
+                         ((const sw_value *)P.orders.keys[i])->u.c.n * sizeof(size_t));
+    }
+    sw_ptrmap_free(&P.orders);
     sw_ptrmap_free(&P.counts);
     sw_ptrmap_free(&P.path);
     if (st == SW_OK) return SW_OK;

@@ -876,6 +876,23 @@ static void test_expansion(void)
     CU_ASSERT_EQUAL(st, SW_E_LIMIT_EXPANSION);
     CU_ASSERT_EQUAL(e.status, SW_E_LIMIT_EXPANSION);
     CU_ASSERT_EQUAL(e.layer, SW_LAYER_NOTATION);
+    /* nested two-member frozensets: each level's order is computed once
+     * [#notation.set-order.memo], so depth 1900 fits the key budget */
+    {
+        sw_value *f = list_of(SW_K_FROZENSET, 0);
+        char *again;
+        for (k = 0; k < 1900; k++) f = list_of(SW_K_FROZENSET, 2, sw_v_int(AR, k), f);
+        got = print_v(f, 0, &st, &e);
+        CU_ASSERT_EQUAL(st, SW_OK);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+        CU_ASSERT_EQUAL(strncmp(got, "frozenset({1899, frozenset({1898, ", 34), 0);
+        CU_ASSERT_TRUE(round_trip(got, NULL));
+        again = print_v(list_of(SW_K_SET, 2, f, S("x")), 0, &st, &e);
+        CU_ASSERT_EQUAL(st, SW_OK);
+        CU_ASSERT(again && strncmp(again, "{'x', frozenset({1899, ", 23) == 0);
+        free(again);
+        free(got);
+    }
     /* the caller's output cap */
     {
         sw_buf b;
