@@ -1,0 +1,627 @@
+/* The pickle encoder [#pickle.encode] against CPython 3.11's C pickler:
+ * every file of vectors/pickle-corpus/ (made by tools/gen_pickle_corpus.py)
+ * is re-made from its notation sidecar and, through the decoder, from its
+ * own bytes; graphs built with the value constructors are compared with the
+ * corpus files; errors and limits are checked with their offsets. */
+#include <stdlib.h>
+
+#include "testutil.h"
+
+#define CORPUS "vectors/pickle-corpus"
+
+static sw_arena *AR;
+static int QUIET; /* no report for expected differences */
+
+static void fresh_arena(void)
+{
+    if (AR)
+        sw_arena_reset(AR);
+    else
+        AR = sw_arena_new(NULL, NULL);
+}
+
+/* Encode v at protocol proto; returns malloc'd bytes or NULL (status *st). */
+static uint8_t *enc(const sw_value *v, int proto, int hints, size_t *n, sw_status *st, sw_error *e)
+{
+    sw_pickle_enc_opts o;
+    sw_buf b;
+    uint8_t *r;
+    sw_pickle_enc_opts_default(&o);
+    o.protocol = proto;
+    o.use_hints = hints;
+    sw_buf_init(&b, NULL);
+    sw_test_junk(e, sizeof *e);
+    *st = sw_pickle_encode(v, &o, &b, e);
+    if (*st != SW_OK) {
+        CU_ASSERT_EQUAL(b.n, 0);
+        sw_buf_free(&b);
+        return NULL;
+    }
+    r = (uint8_t *)malloc(b.n ? b.n : 1);
+    if (b.n) memcpy(r, b.p, b.n);
+    *n = b.n;
+    sw_buf_free(&b);
+    return r;
+}
+
+static uint8_t *corpus_file(int proto, const char *name, const char *ext, size_t *n)
+{
+    char path[512];
+    snprintf(path, sizeof path, CORPUS "/p%d/%s.%s", proto, name, ext);
+    return sw_test_read_file(path, n);
+}
+
+/* v encoded at proto equals the corpus file p<proto>/<name>.pkl */
+static int matches_corpus(const sw_value *v, int proto, const char *name)
+{
+    size_t n = 0, wn = 0;
+    sw_status st;
+    sw_error e;
+    uint8_t *want = corpus_file(proto, name, "pkl", &wn);
+    uint8_t *got = enc(v, proto, 1, &n, &st, &e);
+    int ok = want && got && n == wn && memcmp(got, want, n) == 0;
+    if (!ok && !QUIET) {
+        size_t i = 0;
+        while (got && want && i < n && i < wn && got[i] == want[i]) i++;
+        fprintf(stderr, "\n  p%d/%s: %s (got %zu bytes, want %zu, first difference at %zu)\n", proto,
+                name, st == SW_OK ? "differs" : sw_status_str(st), n, wn, i);
+    }
+    free(want);
+    free(got);
+    return ok;
+}
+
+/* ---- graphs from the constructors ---- */
+
+static sw_value *str_v(const char *s) { return sw_v_strlike(AR, SW_K_STR, (const uint8_t *)s, strlen(s)); }
+
+static sw_value *list_of(size_t n, sw_value **items)
+{
+    sw_value *l = sw_v_container(AR, SW_K_LIST, n);
+    size_t i;
+    for (i = 0; i < n; i++) sw_v_push(AR, l, items[i]);
+    return l;
+}
+
+static void test_ctor_scalars(void)
+{
+    /* int_NN: the thresholds in the order tools/gen_pickle_corpus.py lists them */
+    static const int64_t ints[] = {0, 1, -1, 127, 128, 255, 256, -255, -256, 65535, 65536, -65535,
+                                   -65536, 2147483647ll, 2147483648ll, -2147483648ll, -2147483649ll,
+                                   4294967296ll, INT64_MAX};
+    size_t i;
+    int p;
+    fresh_arena();
+    for (i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+        char name[32];
+        sw_value *v = sw_v_int(AR, ints[i]);
+        snprintf(name, sizeof name, "int_%02zu", i);
+        for (p = 0; p <= 5; p++) CU_ASSERT(matches_corpus(v, p, name));
+    }
+    {
+        /* 2**63, -2**63, -2**63-1, 2**64 from magnitudes */
+        static const uint8_t m63[8] = {0, 0, 0, 0, 0, 0, 0, 0x80};
+        static const uint8_t m63p1[8] = {1, 0, 0, 0, 0, 0, 0, 0x80};
+        static const uint8_t m64[9] = {0, 0, 0, 0, 0, 0, 0, 0, 1};
+        for (p = 0; p <= 5; p++) {
+            CU_ASSERT(matches_corpus(sw_v_int_mag(AR, 0, m63, 8), p, "int_19"));
+            CU_ASSERT(matches_corpus(sw_v_int_mag(AR, 1, m63, 8), p, "int_20"));
+            CU_ASSERT(matches_corpus(sw_v_int_mag(AR, 1, m63p1, 8), p, "int_21"));
+            CU_ASSERT(matches_corpus(sw_v_int_mag(AR, 0, m64, 9), p, "int_22"));
+        }
+    }
+    for (p = 0; p <= 5; p++) {
+        CU_ASSERT(matches_corpus(sw_v_none(AR), p, "none"));
+        CU_ASSERT(matches_corpus(sw_v_bool(AR, 1), p, "true"));
+        CU_ASSERT(matches_corpus(sw_v_bool(AR, 0), p, "false"));
+        CU_ASSERT(matches_corpus(sw_v_float(AR, 1.5), p, "float_03"));
+        CU_ASSERT(matches_corpus(sw_v_float(AR, -0.0), p, "float_01"));
+        QUIET = 1;
+        CU_ASSERT(matches_corpus(str_v("a\\b\nc\rd"), p, "str_escapes") == 0); /* \0 missing: differs */
+        QUIET = 0;
+        CU_ASSERT(matches_corpus(sw_v_strlike(AR, SW_K_STR, (const uint8_t *)"a\\b\nc\rd\0e\x1a" "f", 11), p,
+                                 "str_escapes"));
+        CU_ASSERT(matches_corpus(sw_v_strlike(AR, SW_K_STR, (const uint8_t *)"a\xed\xa0\x80" "b\xed\xbf\xbf" "c", 9),
+                                 p, "str_surrogate"));
+        CU_ASSERT(matches_corpus(sw_v_strlike(AR, SW_K_BYTEARRAY, (const uint8_t *)"\0\xff" "abc", 5), p,
+                                 "bytearray"));
+        CU_ASSERT(matches_corpus(sw_v_strlike(AR, SW_K_BYTEARRAY, NULL, 0), p, "bytearray_empty"));
+        CU_ASSERT(matches_corpus(sw_v_strlike(AR, SW_K_BYTES, NULL, 0), p, "bytes_len_0"));
+        CU_ASSERT(matches_corpus(sw_v_new(AR, SW_K_ELLIPSIS), p, "ellipsis"));
+    }
+}
+
+static void test_ctor_containers(void)
+{
+    int p;
+    size_t i;
+    fresh_arena();
+    for (p = 0; p <= 5; p++) {
+        /* cycle_list: l = []; l.append(l) */
+        sw_value *l = sw_v_container(AR, SW_K_LIST, 1);
+        sw_value *d = sw_v_container(AR, SW_K_DICT, 2);
+        sw_value *t, *inner;
+        sw_v_push(AR, l, l);
+        CU_ASSERT(matches_corpus(l, p, "cycle_list"));
+        sw_v_push(AR, d, str_v("self"));
+        sw_v_push(AR, d, d);
+        CU_ASSERT(matches_corpus(d, p, "cycle_dict"));
+        /* rec_tuple1: t = ([],); t[0].append(t) */
+        inner = sw_v_container(AR, SW_K_LIST, 1);
+        t = sw_v_container(AR, SW_K_TUPLE, 1);
+        sw_v_push(AR, t, inner);
+        sw_v_push(AR, inner, t);
+        CU_ASSERT(matches_corpus(t, p, "rec_tuple1"));
+        /* rec_tuple4: ([t], 1, 2, 3) */
+        inner = sw_v_container(AR, SW_K_LIST, 1);
+        t = sw_v_container(AR, SW_K_TUPLE, 4);
+        sw_v_push(AR, t, inner);
+        for (i = 1; i <= 3; i++) sw_v_push(AR, t, sw_v_int(AR, (int64_t)i));
+        sw_v_push(AR, inner, t);
+        CU_ASSERT(matches_corpus(t, p, "rec_tuple4"));
+    }
+    /* list_N / dict_N / set_N around BATCHSIZE */
+    {
+        static const size_t sizes[] = {999, 1000, 1001, 2000, 2001, 2500};
+        size_t k;
+        for (k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+            size_t n = sizes[k];
+            char name[32];
+            sw_value *l, *d, *s;
+            fresh_arena();
+            l = sw_v_container(AR, SW_K_LIST, n);
+            d = sw_v_container(AR, SW_K_DICT, 2 * n);
+            s = sw_v_container(AR, SW_K_SET, n);
+            for (i = 0; i < n; i++) {
+                sw_v_push(AR, l, sw_v_int(AR, (int64_t)i));
+                sw_v_push(AR, d, sw_v_int(AR, (int64_t)i));
+                sw_v_push(AR, d, sw_v_int(AR, -(int64_t)i));
+                sw_v_push(AR, s, sw_v_int(AR, (int64_t)i)); /* small ints iterate in order */
+            }
+            for (p = 0; p <= 5; p++) {
+                snprintf(name, sizeof name, "list_%zu", n);
+                CU_ASSERT(matches_corpus(l, p, name));
+                snprintf(name, sizeof name, "dict_%zu", n);
+                CU_ASSERT(matches_corpus(d, p, name));
+                snprintf(name, sizeof name, "set_%zu", n);
+                if (p >= 2) CU_ASSERT(matches_corpus(s, p, name));
+            }
+        }
+    }
+}
+
+static void test_ctor_frames(void)
+{
+    /* frame_big_between: [1, b'x'*70000, 'y'*65536, 2, bytearray(b'z'*65536), 3] */
+    uint8_t *x = (uint8_t *)malloc(70000);
+    sw_value *items[6];
+    int p;
+    fresh_arena();
+    memset(x, 'x', 70000);
+    items[0] = sw_v_int(AR, 1);
+    items[1] = sw_v_strlike(AR, SW_K_BYTES, x, 70000);
+    memset(x, 'y', 65536);
+    items[2] = sw_v_strlike(AR, SW_K_STR, x, 65536);
+    items[3] = sw_v_int(AR, 2);
+    memset(x, 'z', 65536);
+    items[4] = sw_v_strlike(AR, SW_K_BYTEARRAY, x, 65536);
+    items[5] = sw_v_int(AR, 3);
+    for (p = 4; p <= 5; p++) CU_ASSERT(matches_corpus(list_of(6, items), p, "frame_big_between"));
+    /* frame_tiny_tail: [b'x'*65530, 1]: the frame closes before 1 */
+    memset(x, 'x', 65530);
+    items[0] = sw_v_strlike(AR, SW_K_BYTES, x, 65530);
+    items[1] = sw_v_int(AR, 1);
+    for (p = 4; p <= 5; p++) CU_ASSERT(matches_corpus(list_of(2, items), p, "frame_tiny_tail"));
+    free(x);
+}
+
+static sw_value *global_v(const char *m, const char *n)
+{
+    sw_value *g = sw_v_container(AR, SW_K_GLOBAL, 2);
+    sw_v_push(AR, g, str_v(m));
+    sw_v_push(AR, g, str_v(n));
+    return g;
+}
+
+static void test_ctor_symbolic(void)
+{
+    int p;
+    for (p = 0; p <= 5; p++) {
+        /* obj_plain: at protocol < 2 copyreg._reconstructor, else NEWOBJ copyreg.__newobj__ */
+        sw_value *o, *args, *state;
+        fresh_arena();
+        state = sw_v_container(AR, SW_K_DICT, 4);
+        sw_v_push(AR, state, str_v("x"));
+        sw_v_push(AR, state, sw_v_int(AR, 1));
+        sw_v_push(AR, state, str_v("y"));
+        sw_v_push(AR, state, str_v("two"));
+        o = sw_v_container(AR, SW_K_OBJ, 2);
+        if (p < 2) {
+            o->sub = SW_OBJ_REDUCE;
+            sw_v_push(AR, o, global_v("copyreg", "_reconstructor"));
+            args = sw_v_container(AR, SW_K_TUPLE, 3);
+            sw_v_push(AR, args, global_v("__main__", "Plain"));
+            sw_v_push(AR, args, global_v("builtins", "object"));
+            sw_v_push(AR, args, sw_v_none(AR));
+        } else {
+            o->sub = SW_OBJ_NEWOBJ;
+            sw_v_push(AR, o, global_v("__main__", "Plain"));
+            args = sw_v_container(AR, SW_K_TUPLE, 0);
+        }
+        sw_v_push(AR, o, args);
+        sw_v_mutate(AR, o, SW_MUT_BUILD, state, NULL);
+        CU_ASSERT(matches_corpus(o, p, "obj_plain"));
+        /* global_function; nested qualname Outer.Inner twice, then Outer */
+        CU_ASSERT(matches_corpus(global_v("__main__", "a_function"), p, "global_function"));
+        {
+            sw_value *it[3];
+            it[0] = global_v("__main__", "Outer.Inner");
+            it[1] = it[0];
+            it[2] = global_v("__main__", "Outer");
+            CU_ASSERT(matches_corpus(list_of(3, it), p, "global_nested"));
+        }
+        /* namedtuple: [Point(1, 2), Point('a', [3])] with name and fields shared */
+        {
+            sw_value *name = str_v("Point"), *fields = sw_v_container(AR, SW_K_TUPLE, 2), *it[2];
+            int k;
+            sw_v_push(AR, fields, str_v("x"));
+            sw_v_push(AR, fields, str_v("y"));
+            for (k = 0; k < 2; k++) {
+                sw_value *vals = sw_v_container(AR, SW_K_TUPLE, 2);
+                it[k] = sw_v_container(AR, SW_K_NAMEDTUPLE, 3);
+                if (k == 0) {
+                    sw_v_push(AR, vals, sw_v_int(AR, 1));
+                    sw_v_push(AR, vals, sw_v_int(AR, 2));
+                } else {
+                    sw_value *l3 = sw_v_container(AR, SW_K_LIST, 1);
+                    sw_v_push(AR, l3, sw_v_int(AR, 3));
+                    sw_v_push(AR, vals, str_v("a"));
+                    sw_v_push(AR, vals, l3);
+                }
+                sw_v_push(AR, it[k], name);
+                sw_v_push(AR, it[k], fields);
+                sw_v_push(AR, it[k], vals);
+            }
+            CU_ASSERT(matches_corpus(list_of(2, it), p, "namedtuple"));
+        }
+    }
+    /* ext codes: EXT1 200, EXT2 0x1234, EXT4 0x123456, EXT1 again (never memoized) */
+    for (p = 2; p <= 5; p++) {
+        static const int64_t codes[] = {200, 0x1234, 0x123456, 200};
+        sw_value *it[4];
+        size_t i;
+        for (i = 0; i < 4; i++) {
+            it[i] = sw_v_new(AR, SW_K_EXT);
+            it[i]->u.i = codes[i];
+        }
+        CU_ASSERT(matches_corpus(list_of(4, it), p, "ext_codes"));
+    }
+    /* out-of-band buffers, protocol 5: readonly then writable */
+    {
+        sw_value *it[2];
+        it[0] = sw_v_new(AR, SW_K_BUFFER);
+        it[0]->u.i = 0;
+        it[0]->sub = 1;
+        it[1] = sw_v_new(AR, SW_K_BUFFER);
+        it[1]->u.i = 1;
+        CU_ASSERT(matches_corpus(list_of(2, it), 5, "pickle_buffer_oob"));
+    }
+}
+
+/* ---- the corpus through the notation and through the decoder ---- */
+
+typedef struct corpus_stats {
+    int total[6], ok[6], strict_total[6], strict_ok[6];
+} corpus_stats;
+
+/* Walk manifest.txt; fn(proto, name) returns 1 on match. */
+static void walk_corpus(int (*fn)(int, const char *), corpus_stats *cs, const char *what)
+{
+    size_t n = 0, pos = 0;
+    uint8_t *m = sw_test_read_file(CORPUS "/manifest.txt", &n);
+    int p, sum = 0, sumok = 0;
+    memset(cs, 0, sizeof *cs);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    while (pos < n) {
+        char line[4096];
+        size_t k = 0;
+        int proto, shared = 0;
+        char name[256];
+        while (pos < n && m[pos] != '\n' && k < sizeof line - 1) line[k++] = (char)m[pos++];
+        while (pos < n && m[pos] != '\n') pos++;
+        pos++;
+        line[k] = 0;
+        if (line[0] == '#' || k == 0) continue;
+        if (sscanf(line, "p%d/%255s", &proto, name) != 2 || proto < 0 || proto > 5) continue;
+        if (strstr(line, " exact=0")) shared = 1; /* notation loses str identity or set order */
+        {
+            int ok;
+            QUIET = shared;
+            ok = fn(proto, name);
+            QUIET = 0;
+            cs->total[proto]++;
+            cs->ok[proto] += ok;
+            if (!shared) {
+                cs->strict_total[proto]++;
+                cs->strict_ok[proto] += ok;
+            }
+        }
+    }
+    free(m);
+    fprintf(stderr, "\n  %s:", what);
+    for (p = 0; p <= 5; p++) {
+        fprintf(stderr, " p%d %d/%d", p, cs->ok[p], cs->total[p]);
+        sum += cs->total[p];
+        sumok += cs->ok[p];
+    }
+    fprintf(stderr, " (all %d/%d)\n", sumok, sum);
+}
+
+static int via_notation(int proto, const char *name)
+{
+    size_t tn = 0;
+    uint8_t *txt = corpus_file(proto, name, "txt", &tn);
+    sw_value *v = NULL;
+    sw_error e;
+    int ok = 0;
+    fresh_arena();
+    if (txt && sw_notation_parse(AR, (const char *)txt, tn && txt[tn - 1] == '\n' ? tn - 1 : tn, &v, &e) ==
+                   SW_OK)
+        ok = matches_corpus(v, proto, name);
+    else
+        fprintf(stderr, "\n  p%d/%s: notation does not parse\n", proto, name);
+    free(txt);
+    return ok;
+}
+
+static void test_corpus_notation(void)
+{
+    corpus_stats cs;
+    int p;
+    walk_corpus(via_notation, &cs, "corpus via notation");
+    for (p = 0; p <= 5; p++) {
+        CU_ASSERT(cs.total[p] > 100);
+        /* files marked exact=1 are re-made byte for byte from the notation */
+        CU_ASSERT_EQUAL(cs.strict_ok[p], cs.strict_total[p]);
+    }
+}
+
+static int via_decoder(int proto, const char *name)
+{
+    size_t n = 0, used = 0, gn = 0;
+    uint8_t *pk = corpus_file(proto, name, "pkl", &n);
+    sw_value *v = NULL;
+    sw_error e;
+    sw_status st;
+    sw_pickle_opts o;
+    uint8_t *got;
+    int ok = 0;
+    fresh_arena();
+    sw_pickle_opts_default(&o);
+    o.symbolic_ext = 1;
+    if (!pk) return 0;
+    st = sw_pickle_decode(AR, pk, n, &o, &v, &used, &e);
+    if (st != SW_OK) {
+        fprintf(stderr, "\n  p%d/%s: decoder: %s at %llu\n", proto, name, sw_status_str(st),
+                (unsigned long long)e.payload_offset);
+        free(pk);
+        return 0;
+    }
+    got = enc(v, proto, 1, &gn, &st, &e);
+    ok = got && gn == n && memcmp(got, pk, n) == 0;
+    if (!ok) {
+        size_t i = 0;
+        while (got && i < gn && i < n && got[i] == pk[i]) i++;
+        fprintf(stderr, "\n  p%d/%s: round trip differs (%zu vs %zu bytes, first at %zu)\n", proto, name,
+                gn, n, i);
+    }
+    free(got);
+    free(pk);
+    return ok;
+}
+
+static void test_corpus_roundtrip(void)
+{
+    corpus_stats cs;
+    int p;
+    walk_corpus(via_decoder, &cs, "corpus decode->encode");
+    for (p = 0; p <= 5; p++) CU_ASSERT_EQUAL(cs.ok[p], cs.total[p]);
+}
+
+/* ---- errors and limits ---- */
+
+static void test_errors(void)
+{
+    sw_status st;
+    sw_error e;
+    size_t n;
+    sw_value *code, *l, *buf, *deep, *big;
+    uint8_t *r;
+    int i;
+    fresh_arena();
+    /* a marshal code object has no pickle form */
+    code = sw_v_container(AR, SW_K_CODE, 0);
+    l = sw_v_container(AR, SW_K_LIST, 2);
+    sw_v_push(AR, l, sw_v_int(AR, 7));
+    sw_v_push(AR, l, code);
+    r = enc(l, 2, 1, &n, &st, &e);
+    CU_ASSERT_PTR_NULL(r);
+    CU_ASSERT_EQUAL(st, SW_E_UNENCODABLE);
+    CU_ASSERT_EQUAL(e.status, SW_E_UNENCODABLE);
+    CU_ASSERT_EQUAL(e.layer, SW_LAYER_PICKLE);
+    CU_ASSERT_EQUAL(e.payload_offset, 8); /* PROTO 2, ] q0 ( K7: the code node at byte 8 */
+    /* out-of-band buffers need protocol 5 */
+    buf = sw_v_new(AR, SW_K_BUFFER);
+    r = enc(buf, 4, 1, &n, &st, &e);
+    CU_ASSERT_PTR_NULL(r);
+    CU_ASSERT_EQUAL(st, SW_E_UNENCODABLE);
+    CU_ASSERT_EQUAL(e.payload_offset, 2);
+    /* [#limits.depth] nesting past max_depth; exactly max_depth is fine */
+    {
+        sw_pickle_enc_opts o;
+        sw_buf b;
+        deep = sw_v_none(AR);
+        for (i = 0; i < 50; i++) {
+            sw_value *c = sw_v_container(AR, SW_K_LIST, 1);
+            sw_v_push(AR, c, deep);
+            deep = c;
+        }
+        sw_pickle_enc_opts_default(&o);
+        o.limits.max_depth = 49;
+        sw_buf_init(&b, NULL);
+        sw_test_junk(&e, sizeof e);
+        st = sw_pickle_encode(deep, &o, &b, &e);
+        CU_ASSERT_EQUAL(st, SW_E_LIMIT_DEPTH);
+        CU_ASSERT_EQUAL(e.status, SW_E_LIMIT_DEPTH);
+        CU_ASSERT_EQUAL(e.pyexc, SW_PYEXC_RECURSIONERROR);
+        CU_ASSERT_EQUAL(b.n, 0);
+        o.limits.max_depth = 50;
+        st = sw_pickle_encode(deep, &o, &b, &e);
+        CU_ASSERT_EQUAL(st, SW_OK);
+        /* [#limits.total] output size */
+        b.n = 0;
+        o.limits.max_total_bytes = 20;
+        sw_test_junk(&e, sizeof e);
+        st = sw_pickle_encode(deep, &o, &b, &e);
+        CU_ASSERT_EQUAL(st, SW_E_LIMIT_TOTAL);
+        CU_ASSERT_EQUAL(e.status, SW_E_LIMIT_TOTAL);
+        CU_ASSERT(e.payload_offset <= 20);
+        CU_ASSERT_EQUAL(b.n, 0);
+        /* appending after earlier content keeps it and counts only this pickle */
+        sw_buf_putc(&b, 'P');
+        o.limits.max_total_bytes = 0;
+        o.protocol = 2;
+        st = sw_pickle_encode(sw_v_int(AR, 1), &o, &b, &e);
+        CU_ASSERT_EQUAL(st, SW_OK);
+        CU_ASSERT_EQUAL(b.n, 6);
+        CU_ASSERT(b.n == 6 && memcmp(b.p, "P\x80\x02K\x01.", 6) == 0);
+        sw_buf_free(&b);
+    }
+    /* [#limits.int-digits] the text form of an int over 4300 digits is
+     * CPython's ValueError at protocols 0 and 1; LONG4 from protocol 2 */
+    {
+        uint8_t mag[2000];
+        memset(mag, 0xff, sizeof mag); /* 2**16000-1: 4817 digits */
+        big = sw_v_int_mag(AR, 0, mag, sizeof mag);
+        r = enc(big, 0, 1, &n, &st, &e);
+        CU_ASSERT_EQUAL(st, SW_E_LIMIT_INT_DIGITS);
+        CU_ASSERT_EQUAL(e.pyexc, SW_PYEXC_VALUEERROR);
+        CU_ASSERT_EQUAL(e.payload_offset, 0);
+        r = enc(big, 2, 1, &n, &st, &e);
+        CU_ASSERT_EQUAL(st, SW_OK);
+        CU_ASSERT(r && n == 2 + 5 + 2001 + 1 && r[2] == 0x8b);
+        free(r);
+    }
+    /* bad protocol */
+    {
+        sw_pickle_enc_opts o;
+        sw_buf b;
+        sw_pickle_enc_opts_default(&o);
+        o.protocol = 6;
+        sw_buf_init(&b, NULL);
+        sw_test_junk(&e, sizeof e);
+        CU_ASSERT_EQUAL(sw_pickle_encode(sw_v_none(AR), &o, &b, &e), SW_E_ARG);
+        CU_ASSERT_EQUAL(e.status, SW_E_ARG);
+        o.protocol = -1; /* -1 is 5 */
+        CU_ASSERT_EQUAL(sw_pickle_encode(sw_v_none(AR), &o, &b, &e), SW_OK);
+        CU_ASSERT(b.n == 4 && b.p[1] == 5);
+        sw_buf_free(&b);
+    }
+}
+
+/* ---- hints [#pickle.encode.hints]: vectors/pickle-corpus/hints ---- */
+
+static int matches_hints(const sw_value *v, int proto, const char *name, int hints)
+{
+    size_t n = 0, wn = 0;
+    sw_status st;
+    sw_error e;
+    char path[256];
+    uint8_t *want, *got;
+    int ok;
+    snprintf(path, sizeof path, CORPUS "/hints/%s.pkl", name);
+    want = sw_test_read_file(path, &wn);
+    got = enc(v, proto, hints, &n, &st, &e);
+    ok = want && got && n == wn && memcmp(got, want, n) == 0;
+    free(want);
+    free(got);
+    return ok;
+}
+
+static void test_hints(void)
+{
+    sw_value *v, *l;
+    fresh_arena();
+    /* Python 2 8-bit str read as bytes: STRING / BINSTRING / SHORT_BINSTRING */
+    v = sw_v_strlike(AR, SW_K_BYTES, (const uint8_t *)"it's\n\x80", 6);
+    v->hint = 'S';
+    CU_ASSERT(matches_hints(v, 0, "py2_string_p0", 1));
+    CU_ASSERT(!matches_hints(v, 0, "py2_string_p0", 0));
+    v->hint = 'U';
+    CU_ASSERT(matches_hints(v, 2, "py2_short_binstring_p2", 1));
+    v->hint = 'T';
+    CU_ASSERT(matches_hints(v, 1, "py2_binstring_p1", 1));
+    /* the same read as latin-1 text */
+    v = sw_v_strlike(AR, SW_K_STR, (const uint8_t *)"it's\n\xc2\x80", 7);
+    v->hint = 'U';
+    CU_ASSERT(matches_hints(v, 2, "py2_short_binstring_p2", 1));
+    /* INT text for a 64-bit int, LONG text for a small one, INT 01 for True */
+    l = sw_v_container(AR, SW_K_LIST, 3);
+    v = sw_v_int(AR, 12345678901ll);
+    v->hint = 'I';
+    sw_v_push(AR, l, v);
+    v = sw_v_int(AR, 5);
+    v->hint = 'L';
+    sw_v_push(AR, l, v);
+    v = sw_v_bool(AR, 1);
+    v->hint = 'I';
+    sw_v_push(AR, l, v);
+    CU_ASSERT(matches_hints(l, 2, "py2_ints_p2", 1));
+    CU_ASSERT(!matches_hints(l, 2, "py2_ints_p2", 0));
+    /* GLOBAL text at protocol 4 instead of STACK_GLOBAL */
+    v = global_v("__main__", "Plain");
+    v->hint = 'c';
+    CU_ASSERT(matches_hints(v, 4, "global_text_p4", 1));
+    /* LONG1 for 0 and BININT for a small int */
+    l = sw_v_container(AR, SW_K_LIST, 2);
+    v = sw_v_int(AR, 0);
+    v->hint = 0x8a;
+    sw_v_push(AR, l, v);
+    v = sw_v_int(AR, 1);
+    v->hint = 'J';
+    sw_v_push(AR, l, v);
+    CU_ASSERT(matches_hints(l, 2, "long1_zero_binint_p2", 1));
+    /* text FLOAT and UNICODE at protocol 2 */
+    l = sw_v_container(AR, SW_K_LIST, 2);
+    v = sw_v_float(AR, 0.5);
+    v->hint = 'F';
+    sw_v_push(AR, l, v);
+    v = str_v("\xe2\x82\xac");
+    v->hint = 'V';
+    sw_v_push(AR, l, v);
+    CU_ASSERT(matches_hints(l, 2, "text_float_unicode_p2", 1));
+}
+
+static CU_TestInfo tests[] = {
+    {"constructors: scalars vs corpus", test_ctor_scalars},
+    {"constructors: containers, cycles, batches", test_ctor_containers},
+    {"constructors: frames and large payloads", test_ctor_frames},
+    {"constructors: globals, objects, ext, buffers", test_ctor_symbolic},
+    {"corpus via notation sidecars", test_corpus_notation},
+    {"corpus decode->encode round trip", test_corpus_roundtrip},
+    {"errors and limits", test_errors},
+    {"hints", test_hints},
+    CU_TEST_INFO_NULL,
+};
+
+static void cleanup(void)
+{
+    if (AR) sw_arena_free(AR);
+    AR = NULL;
+}
+
+int sw_suite_test_pickle_encode(void)
+{
+    atexit(cleanup);
+    return sw_test_add_suite("pickle_encode", tests);
+}
