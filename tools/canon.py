@@ -275,6 +275,8 @@ class _Printer:
         self.counts = {}   # id -> reaches, identity-shown objects
         self.numbers = {}  # id -> anchor number
         self.keep = []     # keep objects alive so ids stay unique
+        self.orders = {}   # id(set) -> context-free member order
+        self.min_hit = math.inf
 
     def count(self, root):
         """[#notation.identity] reaches: shown objects expand once, others every
@@ -318,17 +320,38 @@ class _Printer:
             stack.append((nxt, None, None))
 
     def key(self, x, path):
-        """Anchor-free text [#notation.set-order]: nodes on the path print as '...'."""
+        """Anchor-free text [#notation.set-order]: nodes on the path print as
+        '...'. path: id -> depth on the path of this key."""
         leaf = _leaf_text(x)
         if leaf is not None:
             return leaf
-        if id(x) in path:
+        d = path.get(id(x))
+        if d is not None:
+            self.min_hit = min(self.min_hit, d)
             return "..."
-        path.add(id(x))
+        d = len(path)
+        path[id(x)] = d
         try:
-            return self._container(x, lambda c: self.key(c, path), sorted_members=lambda ms: sorted(self.key(m, path) for m in ms), key_mode=True)
+            return self._container(x, lambda c: self.key(c, path),
+                                   sorted_members=lambda ms: self._key_members(x, ms, path, d), key_mode=True)
         finally:
-            path.discard(id(x))
+            del path[id(x)]
+
+    def _key_members(self, s, ms, path, depth):
+        """Member texts of set s in key mode, in order. An order found with no
+        '...' at s or above holds in every context [#notation.set-order.memo]."""
+        ms = list(ms)
+        memo = self.orders.get(id(s))
+        if memo is not None:
+            return [self.key(ms[i], path) for i in memo]
+        saved, self.min_hit = self.min_hit, math.inf
+        texts = [self.key(m, path) for m in ms]
+        order = sorted(range(len(ms)), key=texts.__getitem__)
+        if self.min_hit > depth and len(ms) > 1:
+            self.orders[id(s)] = order
+            self.keep.append(s)
+        self.min_hit = min(saved, self.min_hit)
+        return [texts[i] for i in order]
 
     def text(self, x, path, shown=0):
         """Printed text with anchors. path: id -> shown objects open below + 1
@@ -357,9 +380,12 @@ class _Printer:
         try:
             def members(ms):
                 ms = list(ms)
-                if len(ms) > 1:
-                    keys = [self.key(m, set()) for m in ms]
-                    order = sorted(range(len(ms)), key=lambda i: keys[i])
+                memo = self.orders.get(id(x))
+                if memo is not None:
+                    ms = [ms[i] for i in memo]
+                elif len(ms) > 1:
+                    keys = [self.key(m, {}) for m in ms]
+                    order = sorted(range(len(ms)), key=keys.__getitem__)
                     ms = [ms[i] for i in order]
                 return [self.text(m, path, inner) for m in ms]
             return prefix + self._container(x, lambda c: self.text(c, path, inner), sorted_members=members, key_mode=False)
@@ -427,7 +453,7 @@ def canon(obj):
 
 def canon_key(obj):
     """The anchor-free sort key of obj [#notation.set-order]."""
-    return _Printer().key(obj, set())
+    return _Printer().key(obj, {})
 
 
 # ---- self test -------------------------------------------------------------------

@@ -118,6 +118,11 @@ def values():
     for i in range(20):
         d = {"k%d" % i: d}
     add(d)
+    fz = frozenset()
+    for i in range(200):
+        fz = frozenset({i, fz})  # each level's order is found once [#notation.set-order.memo]
+    add(fz)
+    add({fz, "x", (fz,)})
 
     # ---- identity [#notation.identity]
     shared = [1, 2]
@@ -193,6 +198,14 @@ def values():
     sset.add(oa)
     sset.add(ob)
     add(sset)
+    # a set whose member order depends on where it is printed: inside A's
+    # key the set is open on the path, so its own order differs
+    inner = frozenset({1, frozenset({2, 3})})
+    sc = {inner, "a"}
+    oc = Obj("obj", Global("m", "C"), ())
+    oc.build(sc)
+    sc.add(oc)
+    add([sc, inner, {oc, 0}])
     add(PersId("pid"))
     lp = []
     pp = PersId(lp)
