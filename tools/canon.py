@@ -553,8 +553,10 @@ def main(argv):
         import gen_notation_vectors
         return gen_notation_vectors.main(argv[2:])
     if len(argv) > 1:
+        import collections
+        ns = dict(globals(), collections=collections, math=math, struct=struct)
         for e in argv[1:]:
-            print(canon(eval(e)))
+            print(canon(eval(e, ns)))
         return 0
     print(__doc__)
     return 2
