@@ -287,7 +287,9 @@ typedef struct printer {
     size_t nf, capf;
     uint32_t max_depth;
     sw_ptrmap counts;  /* identity-shown node -> reaches, or ANCHORED|number */
-    sw_ptrmap path;    /* node -> scope while on the current path, else 0 */
+    sw_ptrmap path;    /* node -> its mark while open on a path, else 0: key
+                          frames KEY_MARK(scope, frame), main frames of
+                          non-shown nodes MAIN_MARK | (shown + 1) */
     uint64_t nanchors;
     uint64_t shown;    /* identity-shown frames open in the main print */
     sw_ptrmap orders;  /* set node -> its context-free sorted order (size_t *) */
