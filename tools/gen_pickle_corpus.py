@@ -137,6 +137,12 @@ class Ext4:
     pass
 
 
+# a class with a non-ASCII name: GLOBAL in UTF-8 at protocol 3, CPython's
+# PicklingError at 0..2
+NonAscii = type("Caf\xe9", (), {"__module__": __name__})
+globals()["Caf\xe9"] = NonAscii
+
+
 def a_function():
     return None
 
@@ -288,6 +294,7 @@ def cases():
     add("global_nested", [Outer.Inner, Outer.Inner, Outer])
     add("global_renamed", [copyreg._reconstructor, reduce_fn(), IOError])
     add("ellipsis", Ellipsis)
+    add("global_non_ascii", NonAscii, protos=[3, 4, 5])
     # objects
     add("obj_plain", Plain())
     add("obj_plain_shared", [Plain(1, [2]), Plain(3, {"k": Plain()})])
@@ -593,7 +600,10 @@ def main():
             if txt is not None:
                 with open(base + ".txt", "w", encoding="ascii") as f:
                     f.write(txt + "\n")
-            ops = sorted({op.name for op, _a, _p in pickletools.genops(data)})
+            try:
+                ops = sorted({op.name for op, _a, _p in pickletools.genops(data)})
+            except UnicodeDecodeError:  # pickletools reads GLOBAL names as ASCII
+                ops = ["(non-ASCII GLOBAL: pickletools cannot list)"]
             lines.append("p%d/%s %d exact=%d %s" % (p, name, len(data), exact, " ".join(ops)))
             counts[p] += 1
     os.makedirs(os.path.join(OUT, "hints"), exist_ok=True)

@@ -495,7 +495,40 @@ static sw_status memo_or_refetch(enc *e, const void *key)
     return memo_put(e, key);
 }
 
-static int use_hint(const enc *e, const sw_value *v, uint8_t op) { return e->hints && v && v->hint == op; }
+/* The protocol that introduced an opcode (pickletools' proto field). */
+static int op_proto(uint8_t op)
+{
+    switch (op) {
+    case OP_STRING: case OP_INT: case OP_LONG: case OP_FLOAT: case OP_UNICODE: case OP_GLOBAL:
+    case OP_PERSID: case OP_INST:
+        return 0;
+    case OP_BINSTRING: case OP_SHORT_BINSTRING: case OP_BININT: case OP_BININT1: case OP_BININT2:
+    case OP_BINUNICODE: case OP_BINFLOAT: case OP_BINPERSID: case OP_OBJ:
+        return 1;
+    case OP_LONG1: case OP_LONG4: case OP_NEWTRUE: case OP_NEWFALSE: case OP_EXT1: case OP_EXT2:
+    case OP_EXT4: case OP_NEWOBJ:
+        return 2;
+    case OP_BINBYTES: case OP_SHORT_BINBYTES:
+        return 3;
+    case OP_SHORT_BINUNICODE: case OP_BINUNICODE8: case OP_BINBYTES8: case OP_STACK_GLOBAL:
+    case OP_NEWOBJ_EX:
+        return 4;
+    case OP_BYTEARRAY8:
+        return 5;
+    default:
+        return 99;
+    }
+}
+
+/* [#pickle.encode.hints] the opcode a node was read from, when hints are on
+ * and the target protocol has that opcode; 0 otherwise */
+static uint8_t hint_of(const enc *e, const sw_value *v)
+{
+    if (!e->hints || !v || !v->hint || op_proto(v->hint) > e->proto) return 0;
+    return v->hint;
+}
+
+static int use_hint(const enc *e, const sw_value *v, uint8_t op) { return hint_of(e, v) == op; }
 
 /* ---- atoms ---- */
 
@@ -579,7 +612,7 @@ static sw_status save_int(enc *e, const sw_value *v)
     int64_t i = big ? 0 : v->u.i;
     int fits32 = !big && i >= -2147483647ll - 1 && i <= 2147483647ll;
     uint8_t b[5];
-    if (e->hints && v->hint) {
+    if (hint_of(e, v)) {
         switch (v->hint) {
         case OP_INT: return save_int_text(e, v, OP_INT);
         case OP_LONG: return save_int_text(e, v, OP_LONG);
@@ -754,8 +787,8 @@ static sw_status save_str_raw(enc *e, const void *key, const uint8_t *p, size_t 
     sw_status st;
     uint8_t h[9];
     uint8_t op = 0;
-    if (hv && e->hints &&
-        (hv->hint == OP_STRING || hv->hint == OP_BINSTRING || hv->hint == OP_SHORT_BINSTRING)) {
+    uint8_t hint = hint_of(e, hv);
+    if (hint == OP_STRING || hint == OP_BINSTRING || hint == OP_SHORT_BINSTRING) {
         uint8_t *l = n ? (uint8_t *)sw__malloc(e->al, n) : NULL;
         size_t ln = 0;
         if (n && !l) return nomem(e);
@@ -767,12 +800,10 @@ static sw_status save_str_raw(enc *e, const void *key, const uint8_t *p, size_t 
         }
         sw__free(e->al, l, n);
     }
-    if (hv && e->hints) {
-        if (hv->hint == OP_UNICODE) op = OP_UNICODE;
-        else if (hv->hint == OP_SHORT_BINUNICODE && n <= 0xff) op = OP_SHORT_BINUNICODE;
-        else if (hv->hint == OP_BINUNICODE && n <= 0xffffffffu) op = OP_BINUNICODE;
-        else if (hv->hint == OP_BINUNICODE8) op = OP_BINUNICODE8;
-    }
+    if (hint == OP_UNICODE) op = OP_UNICODE;
+    else if (hint == OP_SHORT_BINUNICODE && n <= 0xff) op = OP_SHORT_BINUNICODE;
+    else if (hint == OP_BINUNICODE && n <= 0xffffffffu) op = OP_BINUNICODE;
+    else if (hint == OP_BINUNICODE8) op = OP_BINUNICODE8;
     if (!op) {
         if (!e->bin) op = OP_UNICODE;
         else if (n <= 0xff && e->proto >= 4) op = OP_SHORT_BINUNICODE;
@@ -834,7 +865,7 @@ static sw_status save_bytes_raw(enc *e, const void *key, const uint8_t *p, size_
     sw_status st;
     uint8_t h[9];
     uint8_t op = 0;
-    if (hv && e->hints) {
+    if (hint_of(e, hv)) {
         switch (hv->hint) {
         case OP_STRING: case OP_BINSTRING: case OP_SHORT_BINSTRING:
             if ((st = save_py2_string(e, hv->hint, p, n)) != SW_OK) return st;
@@ -1026,8 +1057,8 @@ static sw_status save_global_named(enc *e, const void *key, const sw_value *modv
     int stack = e->proto >= 4;
     if ((m = memo_get(e, key)) != NULL) return save_get(e, *m);
     if ((k = vmap_find(&e->vm, 'G', mod, modn, name, namen)) != NULL) return save_get(e, k->val);
-    if (e->hints && hint == OP_GLOBAL) stack = 0;
-    if (e->hints && hint == OP_STACK_GLOBAL) stack = 1;
+    if (hint == OP_GLOBAL) stack = 0;
+    if (hint == OP_STACK_GLOBAL) stack = 1;
     if (stack) {
         if ((st = save_module_name(e, modv, mod, modn)) != SW_OK) return st;
         if (namev) {
@@ -1076,7 +1107,7 @@ static sw_status save_global_node(enc *e, const sw_value *v)
     if (v->u.c.n != 2 || !(mv = v->u.c.v[0]) || !(nv = v->u.c.v[1]) || mv->kind != SW_K_STR ||
         nv->kind != SW_K_STR)
         return efail(e, SW_E_UNENCODABLE, SW_PYEXC_OTHER, "global node needs module and name str");
-    return save_global_named(e, v, mv, mv->u.s.p, mv->u.s.n, nv, nv->u.s.p, nv->u.s.n, v->hint, 0);
+    return save_global_named(e, v, mv, mv->u.s.p, mv->u.s.n, nv, nv->u.s.p, nv->u.s.n, hint_of(e, v), 0);
 }
 
 static sw_status save_ext(enc *e, const sw_value *v)
@@ -1087,7 +1118,7 @@ static sw_status save_ext(enc *e, const sw_value *v)
     if (code < 1 || code > 0x7fffffff)
         return efail(e, SW_E_UNENCODABLE, SW_PYEXC_OTHER, "extension code out of range");
     op = code <= 0xff ? OP_EXT1 : code <= 0xffff ? OP_EXT2 : OP_EXT4;
-    if (e->hints && (v->hint == OP_EXT2 || v->hint == OP_EXT4) && v->hint > op) op = v->hint;
+    if ((hint_of(e, v) == OP_EXT2 || hint_of(e, v) == OP_EXT4) && v->hint > op) op = v->hint;
     b[0] = op;
     if (op == OP_EXT1) {
         b[1] = (uint8_t)code;

@@ -450,6 +450,31 @@ static void test_errors(void)
     CU_ASSERT_EQUAL(e.status, SW_E_UNENCODABLE);
     CU_ASSERT_EQUAL(e.layer, SW_LAYER_PICKLE);
     CU_ASSERT_EQUAL(e.payload_offset, 8); /* PROTO 2, ] q0 ( K7: the code node at byte 8 */
+    /* a non-ASCII global name below protocol 3 (CPython's PicklingError);
+     * protocol 3 writes it in UTF-8 (p3/global_non_ascii) */
+    {
+        sw_value *g = global_v("__main__", "Caf\xc3\xa9");
+        int p;
+        for (p = 0; p <= 2; p++) {
+            r = enc(g, p, 1, &n, &st, &e);
+            CU_ASSERT_PTR_NULL(r);
+            CU_ASSERT_EQUAL(st, SW_E_UNENCODABLE);
+            CU_ASSERT_EQUAL(e.payload_offset, p >= 2 ? 2 : 0);
+        }
+        for (p = 3; p <= 5; p++) CU_ASSERT(matches_corpus(g, p, "global_non_ascii"));
+    }
+    /* protocol 0 persistent ids are ASCII text or ints */
+    {
+        sw_value *pid = sw_v_container(AR, SW_K_PERSID, 1);
+        sw_v_push(AR, pid, sw_v_float(AR, 1.5));
+        r = enc(pid, 0, 1, &n, &st, &e);
+        CU_ASSERT_EQUAL(st, SW_E_UNENCODABLE);
+        CU_ASSERT_EQUAL(e.payload_offset, 0);
+        r = enc(pid, 1, 1, &n, &st, &e); /* BINPERSID takes any pid */
+        CU_ASSERT_EQUAL(st, SW_OK);
+        CU_ASSERT(r && n == 11 && r[9] == 'Q');
+        free(r);
+    }
     /* out-of-band buffers need protocol 5 */
     buf = sw_v_new(AR, SW_K_BUFFER);
     r = enc(buf, 4, 1, &n, &st, &e);
@@ -600,6 +625,17 @@ static void test_hints(void)
     v->hint = 'V';
     sw_v_push(AR, l, v);
     CU_ASSERT(matches_hints(l, 2, "text_float_unicode_p2", 1));
+    /* a hint whose opcode the target protocol lacks is ignored: SHORT_BINUNICODE
+     * (protocol 4) at protocol 2 gives CPython's BINUNICODE */
+    v = str_v("a");
+    v->hint = 0x8c;
+    CU_ASSERT(matches_corpus(v, 2, "str_a"));
+    CU_ASSERT(matches_corpus(v, 4, "str_a"));
+    v->hint = 'X'; /* BINUNICODE for a short str at protocol 4: reproduced, so not CPython's */
+    QUIET = 1;
+    CU_ASSERT(!matches_corpus(v, 4, "str_a"));
+    QUIET = 0;
+    CU_ASSERT(matches_corpus(v, 3, "str_a"));
 }
 
 static CU_TestInfo tests[] = {
