@@ -549,7 +549,9 @@ typedef struct pair {
 
 static int scalar_eq(const sw_value *a, const sw_value *b)
 {
-    if (a->kind != b->kind || a->sub != b->sub) return 0;
+    /* sub is semantic for obj (its form) and buffer (readonly) only */
+    if (a->kind != b->kind) return 0;
+    if ((a->kind == SW_K_OBJ || a->kind == SW_K_BUFFER) && a->sub != b->sub) return 0;
     switch (a->kind) {
     case SW_K_BOOL: return a->u.b == b->u.b;
     case SW_K_INT: return ((a->flags ^ b->flags) & SW_VF_BIG) == 0 && int_eq_int(a, b);

@@ -33,7 +33,7 @@ typedef enum sw_kind {
     SW_K_ELLIPSIS = 14,
     SW_K_STOPITER = 15, /* StopIteration (marshal) */
     /* symbolic kinds [#value.symbolic] */
-    SW_K_GLOBAL = 16,   /* items: [module str, name str]; sub: SW_GLOBAL_* opcode form */
+    SW_K_GLOBAL = 16,   /* items: [module str, name str]; hint: GLOBAL/STACK_GLOBAL/INST opcode */
     SW_K_OBJ = 17,      /* items: [callable, args, kwargs?]; sub: SW_OBJ_*; mutations */
     SW_K_PERSID = 18,   /* items: [pid]; hint: PERSID or BINPERSID */
     SW_K_EXT = 19,      /* u.i: extension code; hint: EXT1/EXT2/EXT4 */
