@@ -328,7 +328,51 @@ def cases():
     add("frame_tiny_tail", [b"x" * 65530, 1], protos=big)
     add("frame_nested_boundary", [[i, str(i)] for i in range(9000)], protos=[4, 5])
     add("random_nested", random_nested(rnd, 4))
+    for i in range(40):
+        add("random_graph_%02d" % i, random_graph(rnd))
     return c
+
+
+def random_graph(rnd):
+    """Containers that share and cycle: lists and dicts made first and filled
+    later with references to each other, tuples and frozensets over them,
+    sets of hashable atoms, objects of Plain with shared state."""
+    def atom():
+        k = rnd.randrange(7)
+        if k == 0:
+            return rnd.choice([0, 1, -1, 255, 256, 65536, -2 ** 31 - 1, 2 ** 64, -(3 ** 50)])
+        if k == 1:
+            return rnd.choice([0.0, -0.0, 0.5, 1e300, float("inf")]) * rnd.choice([1, -1])
+        if k == 2:
+            return "".join(chr(rnd.randrange(0x20, 0x2000)) for _ in range(rnd.randrange(2, 9)))
+        if k == 3:
+            return bytes(rnd.randrange(256) for _ in range(rnd.randrange(2, 9)))
+        if k == 4:
+            return rnd.choice([None, True, False])
+        if k == 5:
+            return tuple(rnd.randrange(100) for _ in range(rnd.randrange(5)))
+        return frozenset(rnd.randrange(10) for _ in range(rnd.randrange(3)))
+    lists = [[] for _ in range(rnd.randrange(1, 5))]
+    dicts = [{} for _ in range(rnd.randrange(1, 4))]
+    objs = [Plain(None, None) for _ in range(rnd.randrange(0, 3))]
+    pool = lists + dicts + objs
+    tuples = []
+    for _ in range(rnd.randrange(0, 4)):
+        t = tuple(rnd.choice(pool + [atom()]) for _ in range(rnd.randrange(1, 6)))
+        tuples.append(t)
+    pool += tuples
+    for l in lists:
+        for _ in range(rnd.randrange(0, 6)):
+            l.append(rnd.choice(pool) if rnd.random() < 0.4 else atom())
+    for d in dicts:
+        for _ in range(rnd.randrange(0, 5)):
+            d[atom() if rnd.random() < 0.5 else rnd.randrange(1000)] = (
+                rnd.choice(pool) if rnd.random() < 0.4 else atom())
+    for o in objs:
+        o.x = rnd.choice(pool)
+        o.y = atom()
+    s = {rnd.randrange(-5, 5) for _ in range(rnd.randrange(0, 4))}
+    return [rnd.choice(pool) for _ in range(rnd.randrange(1, 6))] + [s, bytearray(atom() if False else b"ba")]
 
 
 def reduce_fn():
@@ -484,7 +528,7 @@ if _canon is not None:
         def _fetched(self, idx):
             obj = self.memo[idx]
             if type(obj) in (str, bytes):
-                self.inexact = True
+                self.fetched_atoms[id(obj)] = obj
             self.append(obj)
 
         def load_get(self):
@@ -534,12 +578,45 @@ if _canon is not None:
 
         _nbuf = 0
 
+    def _reaches(root, ids):
+        """1 if an object whose id is in ids is reachable from root (not
+        looking inside globals: the encoder merges their names by value)."""
+        seen = set()
+        todo = [root]
+        while todo:
+            x = todo.pop()
+            if id(x) in seen:
+                continue
+            seen.add(id(x))
+            if id(x) in ids:
+                return 1
+            t = type(x)
+            if t in (list, tuple, set, frozenset):
+                todo.extend(x)
+            elif t is dict:
+                for k, v in x.items():
+                    todo.append(k)
+                    todo.append(v)
+            elif t is _canon.Obj:
+                todo.extend([x.callable, x.args, x.kwargs])
+                for _op, a, b in x.muts:
+                    todo.extend([a, b])
+            elif t is _canon.PersId:
+                todo.append(x.pid)
+            elif t is _canon.NamedTuple:
+                todo.extend([x.name, x.fields, x.values])
+        return 0
+
     def notation(data, proto):
-        """(text, exact): exact is 0 when the text loses str/bytes identity
-        or set member order, so a graph parsed from it pickles differently."""
+        """(text, exact): exact is 0 when the text loses something the bytes
+        depend on: a str/bytes of the value fetched from the memo (identity)
+        or a set written in an order other than the notation's."""
         u = SymUnpickler(io.BytesIO(data), proto)
-        text = _canon.canon(u.load())
-        return text, 0 if u.inexact else 1
+        u.fetched_atoms = {}
+        v = u.load()
+        text = _canon.canon(v)
+        inexact = u.inexact or _reaches(v, u.fetched_atoms)
+        return text, 0 if inexact else 1
 else:
     def notation(data, proto):
         return None, 0

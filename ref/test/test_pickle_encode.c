@@ -554,6 +554,108 @@ static void test_errors(void)
     }
 }
 
+/* a cycle of tuples only cannot be pickled: CPython recurses until its
+ * RecursionError; here the depth limit [#limits.depth] */
+static void test_tuple_cycle(void)
+{
+    sw_status st;
+    sw_error e;
+    size_t n;
+    sw_value *t, *u;
+    uint8_t *r;
+    fresh_arena();
+    t = sw_v_container(AR, SW_K_TUPLE, 1);
+    u = sw_v_container(AR, SW_K_TUPLE, 1);
+    sw_v_push(AR, t, u);
+    sw_v_push(AR, u, t);
+    r = enc(t, 4, 1, &n, &st, &e);
+    CU_ASSERT_PTR_NULL(r);
+    CU_ASSERT_EQUAL(st, SW_E_LIMIT_DEPTH);
+    CU_ASSERT_EQUAL(e.pyexc, SW_PYEXC_RECURSIONERROR);
+}
+
+/* ---- allocation failure: fail the Nth allocation until the call succeeds ---- */
+
+typedef struct failing {
+    long countdown;
+    long live;
+} failing;
+
+static void *f_malloc(void *ctx, size_t n)
+{
+    failing *f = (failing *)ctx;
+    if (f->countdown == 0) return NULL;
+    if (f->countdown > 0) f->countdown--;
+    f->live++;
+    return malloc(n);
+}
+
+static void *f_realloc(void *ctx, void *p, size_t old_n, size_t n)
+{
+    failing *f = (failing *)ctx;
+    (void)old_n;
+    if (f->countdown == 0) return NULL;
+    if (f->countdown > 0) f->countdown--;
+    if (!p) f->live++;
+    return realloc(p, n);
+}
+
+static void f_free(void *ctx, void *p, size_t n)
+{
+    failing *f = (failing *)ctx;
+    (void)n;
+    if (p) f->live--;
+    free(p);
+}
+
+static void test_alloc_failure(void)
+{
+    static const char *const names[] = {"random_graph_07", "frame_big_between", "memo_300", "global_nested",
+                                        "int_huge"};
+    size_t k;
+    for (k = 0; k < sizeof names / sizeof names[0]; k++) {
+        int p;
+        for (p = 0; p <= 5; p++) {
+            size_t tn = 0, wn = 0;
+            uint8_t *txt = corpus_file(p, names[k], "txt", &tn);
+            uint8_t *want = corpus_file(p, names[k], "pkl", &wn);
+            sw_value *v = NULL;
+            sw_error e;
+            long budget;
+            if (!txt || !want) {
+                free(txt);
+                free(want);
+                continue;
+            }
+            fresh_arena();
+            CU_ASSERT_EQUAL_FATAL(sw_notation_parse(AR, (const char *)txt, tn - 1, &v, &e), SW_OK);
+            for (budget = 0; budget < 100000; budget++) {
+                failing f = {budget, 0};
+                sw_alloc al = {&f, f_malloc, f_realloc, f_free};
+                sw_pickle_enc_opts o;
+                sw_buf b;
+                sw_status st;
+                sw_pickle_enc_opts_default(&o);
+                o.protocol = p;
+                sw_buf_init(&b, &al);
+                st = sw_pickle_encode(v, &o, &b, &e);
+                if (st == SW_OK) {
+                    CU_ASSERT(b.n == wn && memcmp(b.p, want, wn) == 0);
+                    sw_buf_free(&b);
+                    CU_ASSERT_EQUAL(f.live, 0);
+                    break;
+                }
+                CU_ASSERT_EQUAL(st, SW_E_NOMEM);
+                CU_ASSERT_EQUAL(b.n, 0);
+                sw_buf_free(&b);
+                CU_ASSERT_EQUAL(f.live, 0);
+            }
+            free(txt);
+            free(want);
+        }
+    }
+}
+
 /* ---- hints [#pickle.encode.hints]: vectors/pickle-corpus/hints ---- */
 
 static int matches_hints(const sw_value *v, int proto, const char *name, int hints)
@@ -647,6 +749,8 @@ static CU_TestInfo tests[] = {
     {"corpus decode->encode round trip", test_corpus_roundtrip},
     {"errors and limits", test_errors},
     {"hints", test_hints},
+    {"tuple-only cycle", test_tuple_cycle},
+    {"fail Nth allocation", test_alloc_failure},
     CU_TEST_INFO_NULL,
 };
 
