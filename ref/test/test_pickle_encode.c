@@ -386,6 +386,8 @@ static void test_corpus_notation(void)
     }
 }
 
+static int DEC_UNSUPPORTED, DEC_REPORTS;
+
 static int via_decoder(int proto, const char *name)
 {
     size_t n = 0, used = 0, gn = 0;
@@ -401,15 +403,17 @@ static int via_decoder(int proto, const char *name)
     o.symbolic_ext = 1;
     if (!pk) return 0;
     st = sw_pickle_decode(AR, pk, n, &o, &v, &used, &e);
+    if (st == SW_E_UNSUPPORTED) DEC_UNSUPPORTED++;
     if (st != SW_OK) {
-        fprintf(stderr, "\n  p%d/%s: decoder: %s at %llu\n", proto, name, sw_status_str(st),
-                (unsigned long long)e.payload_offset);
+        if (st != SW_E_UNSUPPORTED && DEC_REPORTS++ < 30)
+            fprintf(stderr, "\n  p%d/%s: decoder: %s at %llu: %s\n", proto, name, sw_status_str(st),
+                    (unsigned long long)e.payload_offset, e.msg ? e.msg : "");
         free(pk);
         return 0;
     }
     got = enc(v, proto, 1, &gn, &st, &e);
     ok = got && gn == n && memcmp(got, pk, n) == 0;
-    if (!ok) {
+    if (!ok && DEC_REPORTS++ < 30) {
         size_t i = 0;
         while (got && i < gn && i < n && got[i] == pk[i]) i++;
         fprintf(stderr, "\n  p%d/%s: round trip differs (%zu vs %zu bytes, first at %zu)\n", proto, name,
@@ -424,7 +428,12 @@ static void test_corpus_roundtrip(void)
 {
     corpus_stats cs;
     int p;
+    DEC_UNSUPPORTED = DEC_REPORTS = 0;
     walk_corpus(via_decoder, &cs, "corpus decode->encode");
+    if (DEC_UNSUPPORTED == cs.total[0] + cs.total[1] + cs.total[2] + cs.total[3] + cs.total[4] + cs.total[5]) {
+        fprintf(stderr, "  SKIPPED: sw_pickle_decode answers unsupported (decoder not built in)\n");
+        return;
+    }
     for (p = 0; p <= 5; p++) CU_ASSERT_EQUAL(cs.ok[p], cs.total[p]);
 }
 
