@@ -665,6 +665,124 @@ static void test_alloc_failure(void)
     }
 }
 
+/* ---- random graphs: every kind, hint, sharing and cycle shape; the
+ * encoder answers OK or a clean error, never more than max_total_bytes,
+ * and the same graph always gives the same bytes ---- */
+
+static uint64_t rng_state;
+
+static uint32_t rnd(uint32_t n)
+{
+    rng_state = rng_state * 6364136223846793005ull + 1442695040888963407ull;
+    return n ? (uint32_t)((rng_state >> 33) % n) : 0;
+}
+
+static const uint8_t some_hints[] = {0, 'I', 'L', 'J', 'K', 'M', 0x8a, 0x8b, 'F', 'G', 'S', 'T', 'U', 'V',
+                                     'X', 0x8c, 0x8d, 'B', 'C', 0x8e, 0x96, 'c', 0x93, 'P', 'Q', 0x82,
+                                     0x83, 0x84, 'i', 0x88};
+
+static sw_value *random_node(sw_value **pool, size_t *np, int depth)
+{
+    sw_value *v = NULL;
+    uint32_t k = rnd(depth > 0 ? 22 : 11);
+    static const uint8_t txt[] = "ab\n\xc3\xa9\xed\xa0\x80\xf0\x9f\x98\x80'\"\\z";
+    if (*np && rnd(4) == 0) return pool[rnd((uint32_t)*np)];
+    switch (k) {
+    case 0: v = sw_v_none(AR); break;
+    case 1: v = sw_v_bool(AR, (int)rnd(2)); break;
+    case 2: v = sw_v_int(AR, (int64_t)rnd(0xffffffffu) - 0x7fffffff); break;
+    case 3: {
+        uint8_t mag[40];
+        size_t i, n = 1 + rnd(sizeof mag);
+        for (i = 0; i < n; i++) mag[i] = (uint8_t)rnd(256);
+        v = sw_v_int_mag(AR, (int)rnd(2), mag, n);
+        break;
+    }
+    case 4: v = sw_v_float(AR, (double)rnd(1000) / 7.0 - 50.0); break;
+    case 5: v = sw_v_strlike(AR, SW_K_STR, txt, rnd(sizeof txt - 1)); break;
+    case 6: v = sw_v_strlike(AR, SW_K_BYTES, txt, rnd(sizeof txt - 1)); break;
+    case 7: v = sw_v_strlike(AR, SW_K_BYTEARRAY, txt, rnd(sizeof txt - 1)); break;
+    case 8: v = sw_v_complex(AR, 1.0, -2.5); break;
+    case 9: v = sw_v_new(AR, rnd(2) ? SW_K_ELLIPSIS : SW_K_STOPITER); break;
+    case 10:
+        v = sw_v_new(AR, rnd(2) ? SW_K_EXT : SW_K_BUFFER);
+        v->u.i = (int64_t)rnd(0x200000);
+        v->sub = (uint8_t)rnd(2);
+        break;
+    case 11: case 12: {
+        const char *m = rnd(2) ? "m\xc3\xa9" : "mod"; /* sequenced: argument order is unspecified */
+        v = global_v(m, rnd(3) ? "A.B" : "f");
+        break;
+    }
+    default: {
+        static const uint8_t kinds[] = {SW_K_TUPLE, SW_K_LIST, SW_K_DICT, SW_K_SET, SW_K_FROZENSET,
+                                        SW_K_OBJ, SW_K_PERSID, SW_K_NAMEDTUPLE, SW_K_TUPLE};
+        uint8_t kind = kinds[rnd(sizeof kinds)];
+        size_t i, n = rnd(6);
+        v = sw_v_container(AR, (sw_kind)kind, n);
+        if (*np < 64) pool[(*np)++] = v; /* later nodes may point back: cycles */
+        if (kind == SW_K_OBJ) {
+            v->sub = (uint8_t)(1 + rnd(5));
+            n = 2 + rnd(2);
+        } else if (kind == SW_K_PERSID) {
+            n = 1;
+        } else if (kind == SW_K_NAMEDTUPLE) {
+            n = 3;
+        } else if (kind == SW_K_DICT) {
+            n *= 2;
+        }
+        for (i = 0; i < n; i++) sw_v_push(AR, v, random_node(pool, np, depth - 1));
+        if (kind == SW_K_OBJ) {
+            size_t m = rnd(5);
+            for (i = 0; i < m; i++) {
+                sw_mut_op op = (sw_mut_op)(1 + rnd(4));
+                sw_value *x = random_node(pool, np, depth - 1);
+                sw_value *y = random_node(pool, np, depth - 1);
+                sw_v_mutate(AR, v, op, x, y);
+            }
+        }
+        break;
+    }
+    }
+    v->hint = some_hints[rnd(sizeof some_hints)];
+    return v;
+}
+
+static void test_random_graphs(void)
+{
+    int iter;
+    int counts[2] = {0, 0};
+    rng_state = 12345;
+    for (iter = 0; iter < 3000; iter++) {
+        sw_value *pool[64];
+        size_t np = 0, n1 = 0, n2 = 0;
+        sw_value *v;
+        sw_status st, st2;
+        sw_error e;
+        uint8_t *a, *b;
+        int proto = (int)rnd(6), hints = (int)rnd(2);
+        fresh_arena();
+        v = random_node(pool, &np, 1 + (int)rnd(6));
+        a = enc(v, proto, hints, &n1, &st, &e);
+        b = enc(v, proto, hints, &n2, &st2, &e);
+        CU_ASSERT_EQUAL(st, st2);
+        if (st == SW_OK) {
+            CU_ASSERT(a && b && n1 == n2 && memcmp(a, b, n1) == 0);
+            CU_ASSERT(n1 >= 1 && a[n1 - 1] == '.');
+            counts[0]++;
+        } else {
+            CU_ASSERT(st == SW_E_UNENCODABLE || st == SW_E_LIMIT_DEPTH || st == SW_E_LIMIT_INT_DIGITS);
+            CU_ASSERT_EQUAL(e.status, st);
+            CU_ASSERT_EQUAL(e.layer, SW_LAYER_PICKLE);
+            counts[1]++;
+        }
+        free(a);
+        free(b);
+    }
+    fprintf(stderr, "\n  random graphs: %d encoded, %d refused\n", counts[0], counts[1]);
+    CU_ASSERT(counts[0] > 500);
+}
+
 /* ---- hints [#pickle.encode.hints]: vectors/pickle-corpus/hints ---- */
 
 static int matches_hints(const sw_value *v, int proto, const char *name, int hints)
@@ -759,6 +877,7 @@ static CU_TestInfo tests[] = {
     {"errors and limits", test_errors},
     {"hints", test_hints},
     {"tuple-only cycle", test_tuple_cycle},
+    {"random graphs", test_random_graphs},
     {"fail Nth allocation", test_alloc_failure},
     CU_TEST_INFO_NULL,
 };
