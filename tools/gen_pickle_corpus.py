@@ -13,7 +13,8 @@ For each case NAME and protocol N it writes
                     symbolic unpickler reads back from the pickle: nothing is
                     imported; constructors CPython's unpickler turns into
                     native values (set, frozenset, bytes, bytearray, complex
-                    through their reduce forms) are resolved, every other
+                    through their reduce forms; pyspark.serializers._restore
+                    as namedtuple(...)) are resolved, every other
                     global stays global(...), every REDUCE/NEWOBJ/NEWOBJ_EX
                     stays an obj form with its mutations
 and manifest.txt: provenance, then one line per file:
@@ -689,6 +690,10 @@ def main():
         with open(os.path.join(OUT, "hints", name + ".pkl"), "wb") as f:
             f.write(data)
         lines.append("hints/%s %d" % (name, len(data)))
+    with open(os.path.join(OUT, "README.md"), "w") as f:
+        f.write("# vectors/pickle-corpus\n\nMade by `tools/gen_pickle_corpus.py` (do not edit by hand); "
+                "used by `ref/test/test_pickle_encode.c` for SPEC.md [#pickle.encode].\n\n```\n"
+                + __doc__.strip() + "\n```\n")
     with open(os.path.join(OUT, "manifest.txt"), "w") as f:
         f.write("# made by tools/gen_pickle_corpus.py; python %s; pickle.HIGHEST_PROTOCOL %d; "
                 "PYTHONHASHSEED=0\n" % (sys.version.split()[0], pickle.HIGHEST_PROTOCOL))
