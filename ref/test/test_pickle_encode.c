@@ -190,6 +190,19 @@ static void test_ctor_containers(void)
     }
 }
 
+static void test_ctor_frozenset(void)
+{
+    /* frozenset(range(1500)): MARK items FROZENSET from protocol 4 (no
+     * batches), reduce(frozenset, ([...],)) with list batches before */
+    sw_value *f;
+    size_t i;
+    int p;
+    fresh_arena();
+    f = sw_v_container(AR, SW_K_FROZENSET, 1500);
+    for (i = 0; i < 1500; i++) sw_v_push(AR, f, sw_v_int(AR, (int64_t)i));
+    for (p = 2; p <= 5; p++) CU_ASSERT(matches_corpus(f, p, "frozenset_1500"));
+}
+
 static void test_ctor_frames(void)
 {
     /* frame_big_between: [1, b'x'*70000, 'y'*65536, 2, bytearray(b'z'*65536), 3] */
@@ -870,6 +883,7 @@ static void test_hints(void)
 static CU_TestInfo tests[] = {
     {"constructors: scalars vs corpus", test_ctor_scalars},
     {"constructors: containers, cycles, batches", test_ctor_containers},
+    {"constructors: frozenset of 1500", test_ctor_frozenset},
     {"constructors: frames and large payloads", test_ctor_frames},
     {"constructors: globals, objects, ext, buffers", test_ctor_symbolic},
     {"corpus via notation sidecars", test_corpus_notation},
