@@ -1307,7 +1307,8 @@ static sw_status batch_step(enc *e, size_t fi, int *done)
     }
 }
 
-/* start the next run of same-kind mutations of an obj node; 0 if none left */
+/* start the next run of same-kind mutations of an obj node; 0 if none
+ * left, 2 for a BUILD, -1 for an unknown mutation */
 static int obj_next_run(enc *e, frame *f)
 {
     const sw_value *v = f->v;
@@ -1316,6 +1317,7 @@ static int obj_next_run(enc *e, frame *f)
     if (a >= v->u.c.nmut) return 0;
     op = v->u.c.mut[a].op;
     if (op == SW_MUT_BUILD) return 2;
+    if (op != SW_MUT_APPEND && op != SW_MUT_SETITEM && op != SW_MUT_ADD) return -1;
     for (b = a; b < v->u.c.nmut && v->u.c.mut[b].op == op; b++) {
     }
     f->i = b;
@@ -1558,6 +1560,7 @@ static sw_status step_obj(enc *e)
         return SW_OK;
     case OB_RUNS: {
         int r = obj_next_run(e, f);
+        if (r < 0) return efail(e, SW_E_UNENCODABLE, SW_PYEXC_OTHER, "unknown mutation of an obj node");
         if (r == 0) {
             e->nfr--;
             return SW_OK;
