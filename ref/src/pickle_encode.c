@@ -610,8 +610,17 @@ static sw_status save_int(enc *e, const sw_value *v)
 {
     int big = (v->flags & SW_VF_BIG) != 0;
     int64_t i = big ? 0 : v->u.i;
-    int fits32 = !big && i >= -2147483647ll - 1 && i <= 2147483647ll;
+    int fits32;
     uint8_t b[5];
+    if (big && v->u.big.n <= 7) {
+        /* a big node holding a small value (not normalised): its value decides */
+        size_t k;
+        uint64_t m = 0;
+        for (k = v->u.big.n; k > 0; k--) m = (m << 8) | v->u.big.mag[k - 1];
+        big = 0;
+        i = v->u.big.neg ? -(int64_t)m : (int64_t)m;
+    }
+    fits32 = !big && i >= -2147483647ll - 1 && i <= 2147483647ll;
     if (hint_of(e, v)) {
         switch (v->hint) {
         case OP_INT: return save_int_text(e, v, OP_INT);

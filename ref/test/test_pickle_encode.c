@@ -110,6 +110,16 @@ static void test_ctor_scalars(void)
             CU_ASSERT(matches_corpus(sw_v_int_mag(AR, 0, m64, 9), p, "int_22"));
         }
     }
+    {
+        /* a big node holding 127 (not normalised) is written as the int 127 */
+        static uint8_t m127[1] = {127};
+        sw_value *v = sw_v_new(AR, SW_K_INT);
+        v->flags |= SW_VF_BIG;
+        v->u.big.mag = m127;
+        v->u.big.n = 1;
+        v->u.big.neg = 0;
+        for (p = 0; p <= 5; p++) CU_ASSERT(matches_corpus(v, p, "int_03"));
+    }
     for (p = 0; p <= 5; p++) {
         CU_ASSERT(matches_corpus(sw_v_none(AR), p, "none"));
         CU_ASSERT(matches_corpus(sw_v_bool(AR, 1), p, "true"));
