@@ -1,0 +1,92 @@
+# Fuzzing [#fuzz]: included by the repository Makefile (`-include fuzz/fuzz.mk`),
+# so paths are relative to the repository root. Uses BUILD, CC, ALL_CFLAGS,
+# LIB_SRCS, LDLIBS, WARN from the Makefile.
+#
+#   make fuzz-build                 libFuzzer binaries (clang, ASan+UBSan) in $(FUZZ_BUILD)/libfuzzer/
+#   make fuzz-afl                   AFL++ binaries (afl-clang-fast, persistent mode) in $(FUZZ_BUILD)/afl/
+#   make fuzz-replay                plain replay binaries ($(CC), $(ALL_CFLAGS)) in $(BUILD)/fuzz/
+#   make fuzz-smoke                 every target for FUZZ_SMOKE_SECONDS (20) each; non-zero on a finding
+#   make fuzz TARGET=t SECONDS=n    one target for n seconds (default 60), new inputs in $(FUZZ_BUILD)/work/t/
+#   tools/fuzz-campaign             long parallel runs, corpus merge, findings in fuzz/findings/
+
+FUZZ_CC       ?= clang
+AFL_CC        ?= afl-clang-fast
+FUZZ_BUILD    ?= build/fuzz
+FUZZ_SMOKE_SECONDS ?= 20
+FUZZ_EXTRA_SRCS ?=
+TARGET        ?= frame_decode
+SECONDS       ?= 60
+
+FUZZ_TARGETS  := $(sort $(basename $(notdir $(wildcard fuzz/targets/*.c))))
+FUZZ_BASEFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -Iref/include -Iref/src -Ifuzz -g -DSW_DEBUG
+FUZZ_SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_LF_CFLAGS := $(FUZZ_BASEFLAGS) -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+FUZZ_AFL_CFLAGS := $(FUZZ_BASEFLAGS) -O2 $(FUZZ_SAN)
+FUZZ_LIB_SRCS := $(LIB_SRCS) $(FUZZ_EXTRA_SRCS)
+FUZZ_HDRS     := $(wildcard ref/include/sparkwire/*.h ref/src/internal/*.h fuzz/*.h)
+FUZZ_FLAGS    := -timeout=10 -rss_limit_mb=2560 -print_final_stats=1
+
+FUZZ_LF_LIB   := $(patsubst %.c,$(FUZZ_BUILD)/libfuzzer/obj/%.o,$(FUZZ_LIB_SRCS) fuzz/oracle.c)
+FUZZ_AFL_LIB  := $(patsubst %.c,$(FUZZ_BUILD)/afl/obj/%.o,$(FUZZ_LIB_SRCS) fuzz/oracle.c)
+FUZZ_LF_BINS  := $(addprefix $(FUZZ_BUILD)/libfuzzer/,$(FUZZ_TARGETS))
+FUZZ_AFL_BINS := $(addprefix $(FUZZ_BUILD)/afl/,$(FUZZ_TARGETS))
+FUZZ_REPLAY_BINS := $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
+
+.PHONY: fuzz-build fuzz-afl fuzz-replay fuzz-smoke fuzz fuzz-seeds
+
+fuzz-build: $(FUZZ_LF_BINS)
+fuzz-afl: $(FUZZ_AFL_BINS)
+fuzz-replay: $(FUZZ_REPLAY_BINS)
+
+$(FUZZ_BUILD)/libfuzzer/obj/%.o: %.c $(FUZZ_HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_LF_CFLAGS) -c $< -o $@
+
+$(FUZZ_BUILD)/libfuzzer/%: $(FUZZ_BUILD)/libfuzzer/obj/fuzz/targets/%.o $(FUZZ_LF_LIB)
+	$(FUZZ_CC) $(FUZZ_LF_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+$(FUZZ_BUILD)/afl/obj/%.o: %.c $(FUZZ_HDRS)
+	@mkdir -p $(dir $@)
+	$(AFL_CC) $(FUZZ_AFL_CFLAGS) -c $< -o $@
+
+$(FUZZ_BUILD)/afl/%: $(FUZZ_BUILD)/afl/obj/fuzz/targets/%.o $(FUZZ_BUILD)/afl/obj/fuzz/replay_main.o $(FUZZ_AFL_LIB)
+	$(AFL_CC) $(FUZZ_AFL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+# plain replay: the library as `make` builds it, with replay_main.c
+$(BUILD)/fuzz/obj/%.o: %.c $(FUZZ_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Ifuzz -c $< -o $@
+
+$(BUILD)/fuzz/%: $(BUILD)/fuzz/obj/fuzz/targets/%.o $(BUILD)/fuzz/obj/fuzz/oracle.o $(BUILD)/fuzz/obj/fuzz/replay_main.o $(BUILD)/libsparkwire.a $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_EXTRA_SRCS))
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+# the CUnit replay suite includes the targets and the oracles
+$(BUILD)/t/ref/test/test_fuzz_replay.o: $(wildcard fuzz/*.c fuzz/*.h fuzz/targets/*.c)
+
+# every target a short fixed time; new inputs go to a scratch folder, never
+# into fuzz/corpus; a crash, leak or oracle failure exits non-zero
+fuzz-smoke: fuzz-build
+	@rm -rf $(FUZZ_BUILD)/smoke; mkdir -p $(FUZZ_BUILD)/smoke; fail=0; \
+	for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_BUILD)/smoke/$$t fuzz/corpus/$$t fuzz/regressions/$$t; \
+	  d=""; [ -f fuzz/$$t.dict ] && d="-dict=fuzz/$$t.dict"; \
+	  if $(FUZZ_BUILD)/libfuzzer/$$t $(FUZZ_FLAGS) $$d -max_total_time=$(FUZZ_SMOKE_SECONDS) \
+	       -artifact_prefix=$(FUZZ_BUILD)/smoke/$$t- $(FUZZ_BUILD)/smoke/$$t fuzz/corpus/$$t fuzz/regressions/$$t \
+	       > $(FUZZ_BUILD)/smoke/$$t.log 2>&1; then \
+	    echo "fuzz-smoke $$t: ok $$(grep -o 'stat::number_of_executed_units: [0-9]*' $(FUZZ_BUILD)/smoke/$$t.log | grep -o '[0-9]*$$') execs, $$(grep -E '^#[0-9]+.*(DONE|pulse|NEW|REDUCE)' $(FUZZ_BUILD)/smoke/$$t.log | tail -1 | grep -oE 'cov: [0-9]+ ft: [0-9]+')"; \
+	  else \
+	    fail=1; echo "fuzz-smoke $$t: FAILED, see $(FUZZ_BUILD)/smoke/$$t.log"; \
+	    grep -E 'ERROR|oracle failure|SUMMARY' $(FUZZ_BUILD)/smoke/$$t.log | head -5; \
+	    ls $(FUZZ_BUILD)/smoke/$$t-* 2>/dev/null; \
+	  fi; \
+	done; exit $$fail
+
+fuzz: $(FUZZ_BUILD)/libfuzzer/$(TARGET)
+	@mkdir -p $(FUZZ_BUILD)/work/$(TARGET) fuzz/corpus/$(TARGET) fuzz/regressions/$(TARGET) fuzz/findings/$(TARGET)
+	$(FUZZ_BUILD)/libfuzzer/$(TARGET) $(FUZZ_FLAGS) $(if $(wildcard fuzz/$(TARGET).dict),-dict=fuzz/$(TARGET).dict) \
+	  -max_total_time=$(SECONDS) -artifact_prefix=fuzz/findings/$(TARGET)/ \
+	  $(FUZZ_BUILD)/work/$(TARGET) fuzz/corpus/$(TARGET) fuzz/regressions/$(TARGET)
+
+# regenerate the seed corpora from vectors/ and CPython
+fuzz-seeds:
+	/usr/bin/python3 tools/fuzz-seeds.py

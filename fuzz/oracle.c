@@ -1,0 +1,512 @@
+/* Fuzzing oracles [#fuzz]: see oracle.h. */
+#include "oracle.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- failure reporting ---- */
+
+static fz_fail_hook g_hook;
+
+void fz_set_fail_hook(fz_fail_hook h) { g_hook = h; }
+
+void fz_fail(const char *what, const char *detail)
+{
+    if (g_hook) {
+        g_hook(what, detail ? detail : "");
+        return;
+    }
+    fprintf(stderr, "\n== sparkwire fuzz oracle failure: %s\n%s\n", what, detail ? detail : "");
+    abort();
+}
+
+static void failf(const char *what, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+static void failf(const char *what, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    fz_fail(what, buf);
+}
+
+uint8_t fz_byte(fz_in *in)
+{
+    uint8_t b;
+    if (in->n == 0) return 0;
+    b = in->p[0];
+    in->p++;
+    in->n--;
+    return b;
+}
+
+int fz_refusal(sw_status st)
+{
+    return st == SW_E_UNENCODABLE || st == SW_E_NOMEM || SW_STATUS_CATEGORY(st) == SW_E_UNSUPPORTED ||
+           SW_STATUS_CATEGORY(st) == SW_E_LIMIT_FRAME;
+}
+
+/* ---- the failing allocator [#fuzz.alloc] ---- */
+
+static void *fa_malloc(void *ctx, size_t n)
+{
+    fz_alloc *f = (fz_alloc *)ctx;
+    void *p;
+    f->calls++;
+    if ((f->fail_at && f->calls >= f->fail_at) ||
+        (f->budget && (uint64_t)f->live + n > f->budget)) {
+        f->failed++;
+        return NULL;
+    }
+    p = malloc(n ? n : 1);
+    if (!p) return NULL;
+    f->live += (long long)n;
+    f->blocks++;
+    return p;
+}
+
+static void *fa_realloc(void *ctx, void *p, size_t old_n, size_t new_n)
+{
+    fz_alloc *f = (fz_alloc *)ctx;
+    void *q;
+    if (!p) return fa_malloc(ctx, new_n);
+    f->calls++;
+    if ((f->fail_at && f->calls >= f->fail_at) ||
+        (f->budget && new_n > old_n && (uint64_t)f->live + (new_n - old_n) > f->budget)) {
+        f->failed++;
+        return NULL;
+    }
+    q = realloc(p, new_n ? new_n : 1);
+    if (!q) return NULL;
+    f->live += (long long)new_n - (long long)old_n;
+    return q;
+}
+
+static void fa_free(void *ctx, void *p, size_t n)
+{
+    fz_alloc *f = (fz_alloc *)ctx;
+    if (!p) return;
+    f->live -= (long long)n;
+    f->blocks--;
+    free(p);
+}
+
+void fz_alloc_init(fz_alloc *f, uint64_t budget, uint64_t fail_at)
+{
+    memset(f, 0, sizeof *f);
+    f->al.ctx = f;
+    f->al.malloc_fn = fa_malloc;
+    f->al.realloc_fn = fa_realloc;
+    f->al.free_fn = fa_free;
+    f->budget = budget;
+    f->fail_at = fail_at;
+}
+
+void fz_alloc_check_clean(const fz_alloc *f, const char *where)
+{
+    if (f->live != 0 || f->blocks != 0)
+        failf("allocator not clean", "%s: %lld bytes in %lld blocks not given back (sizes passed to free "
+              "differ from the allocation, or a leak)", where, f->live, f->blocks);
+}
+
+/* ---- stream configuration ---- */
+
+void fz_stream_cfg_from(fz_stream_cfg *c, const char *spec, fz_in *in)
+{
+    uint8_t b = fz_byte(in), a;
+    int i;
+    memset(c, 0, sizeof *c);
+    c->spec = spec;
+    c->mode = (b & 1) ? SW_MODE_STRICT : SW_MODE_PYSPARK;
+    c->auto_intended = (b >> 1) & 1;
+    c->symbolic_ext = (b >> 2) & 1;
+    c->marshal_py2 = (b >> 3) & 1;
+    c->pickle_encoding = ((b >> 4) & 3) % 3;
+    for (i = 0; i < 4; i++) c->chunks[i] = (uint8_t)(fz_byte(in) & 0x1f);
+    a = fz_byte(in);
+    c->alloc_mode = a % 3;
+    c->alloc_arg = c->alloc_mode == 1 ? 256u + (uint64_t)(a >> 2) * 512u : 1u + (uint64_t)(a >> 2);
+}
+
+/* ---- chunked callback source ---- */
+
+typedef struct cb_ctx {
+    const uint8_t *p;
+    size_t n, pos;
+    const uint8_t *chunks;
+    unsigned ci;
+} cb_ctx;
+
+static sw_status cb_read(void *ctx, uint8_t *dst, size_t cap, size_t *got)
+{
+    cb_ctx *c = (cb_ctx *)ctx;
+    size_t k = c->chunks[c->ci++ & 3];
+    if (k == 0) k = 1;
+    if (k > cap) k = cap;
+    if (k > c->n - c->pos) k = c->n - c->pos;
+    if (k) memcpy(dst, c->p + c->pos, k);
+    c->pos += k;
+    *got = k;
+    return SW_OK;
+}
+
+/* ---- one decoding run, as a transcript ---- */
+
+typedef struct run {
+    sw_buf text;   /* item texts, one per line */
+    size_t *ends;  /* end of each item's text in `text` */
+    size_t nitems, capitems;
+    sw_status st;
+    sw_error err;
+} run;
+
+static void run_free(run *r)
+{
+    sw_buf_free(&r->text);
+    free(r->ends);
+}
+
+#define FZ_MAX_ITEMS 4096 /* keep one input fast: later items are not compared */
+
+static void run_stream(const fz_stream_cfg *cfg, const sw_serializer *s, const uint8_t *data,
+                       size_t size, int use_cb, const sw_alloc *al, int check_items, run *r)
+{
+    sw_source src;
+    sw_stream_opts o;
+    sw_decoder *d = NULL;
+    cb_ctx cc;
+    sw_buf tmp;
+    memset(r, 0, sizeof *r);
+    sw_buf_init(&r->text, NULL);
+    sw_buf_init(&tmp, NULL);
+    sw_error_clear(&r->err);
+    sw_stream_opts_default(&o);
+    o.mode = cfg->mode;
+    o.auto_intended = cfg->auto_intended;
+    o.symbolic_ext = cfg->symbolic_ext;
+    o.marshal_py2 = cfg->marshal_py2;
+    o.pickle_encoding = (sw_pickle_encoding)cfg->pickle_encoding;
+    o.limits = cfg->limits;
+    o.alloc = al;
+    if (use_cb) {
+        cc.p = data;
+        cc.n = size;
+        cc.pos = 0;
+        cc.chunks = cfg->chunks;
+        cc.ci = 0;
+        sw_source_cb(&src, cb_read, &cc, (size_t)(cfg->chunks[0] ? cfg->chunks[0] : 1), al);
+    } else {
+        sw_source_mem(&src, data, size);
+    }
+    r->st = sw_decoder_new(s, &src, &o, &d);
+    if (r->st == SW_OK) {
+        sw_value *v;
+        while (r->nitems < FZ_MAX_ITEMS && (r->st = sw_decoder_next(d, &v, &r->err)) == SW_OK) {
+            sw_error pe;
+            sw_status ps;
+            if (!v) {
+                fz_fail("decoder returned SW_OK without an item", cfg->spec);
+                break;
+            }
+            tmp.n = 0;
+            ps = sw_notation_print(v, &tmp, 0, &pe);
+            if (ps != SW_OK) {
+                tmp.n = 0;
+                sw_buf_printf(&tmp, "<print %s>", sw_status_str(ps));
+            } else if (check_items) {
+                fz_check_notation(v);
+            }
+            sw_buf_put(&r->text, tmp.p, tmp.n);
+            sw_buf_putc(&r->text, '\n');
+            if (r->nitems == r->capitems) {
+                size_t nc = r->capitems ? r->capitems * 2 : 16;
+                size_t *ne = (size_t *)realloc(r->ends, nc * sizeof *ne);
+                if (!ne) abort();
+                r->ends = ne;
+                r->capitems = nc;
+            }
+            r->ends[r->nitems++] = r->text.n;
+        }
+        if (r->nitems >= FZ_MAX_ITEMS) r->st = SW_END; /* cut short the same way in every run */
+        sw_decoder_free(d);
+    }
+    if (use_cb) sw_source_free(&src);
+    sw_buf_free(&tmp);
+    /* [#fuzz.offset] */
+    if (SW_IS_ERROR(r->st) && r->st != SW_E_NOMEM) {
+        if (r->err.offset > size)
+            failf("error offset beyond the input", "%s: %s offset %llu > size %zu (%s:%d)", cfg->spec,
+                  sw_status_str(r->st), (unsigned long long)r->err.offset, size,
+                  r->err.file ? r->err.file : "?", r->err.line);
+        if (r->err.status != r->st || !r->err.msg)
+            failf("error record not filled", "%s: returned %s, record says %s", cfg->spec,
+                  sw_status_str(r->st), sw_status_str(r->err.status));
+        if (r->err.item != r->nitems)
+            failf("error item index wrong", "%s: %s item %llu after %zu items", cfg->spec,
+                  sw_status_str(r->st), (unsigned long long)r->err.item, r->nitems);
+    }
+}
+
+static void describe(const run *r, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s layer=%s off=%llu poff=%llu item=%llu pyexc=%s (%s:%d) items=%zu",
+             sw_status_str(r->st), SW_IS_ERROR(r->st) ? sw_layer_str(r->err.layer) : "-",
+             SW_IS_ERROR(r->st) ? (unsigned long long)r->err.offset : 0ull,
+             SW_IS_ERROR(r->st) ? (unsigned long long)r->err.payload_offset : 0ull,
+             SW_IS_ERROR(r->st) ? (unsigned long long)r->err.item : 0ull,
+             SW_IS_ERROR(r->st) ? sw_pyexc_str(r->err.pyexc) : "-",
+             SW_IS_ERROR(r->st) && r->err.file ? r->err.file : "-", SW_IS_ERROR(r->st) ? r->err.line : 0,
+             r->nitems);
+}
+
+static int same_end(const run *a, const run *b)
+{
+    if (a->st != b->st) return 0;
+    if (!SW_IS_ERROR(a->st)) return 1;
+    return a->err.layer == b->err.layer && a->err.offset == b->err.offset &&
+           a->err.payload_offset == b->err.payload_offset && a->err.item == b->err.item &&
+           a->err.pyexc == b->err.pyexc;
+}
+
+static void compare_runs(const char *what, const fz_stream_cfg *cfg, const run *ref, const run *got,
+                         int allow_nomem)
+{
+    char da[400], db[400];
+    size_t i, n;
+    if (allow_nomem && got->st == SW_E_NOMEM) {
+        /* a clean out-of-memory stop: the items before it are the same */
+        if (got->nitems > ref->nitems) goto bad;
+        n = got->nitems;
+    } else {
+        if (!same_end(ref, got) || ref->nitems != got->nitems) goto bad;
+        n = ref->nitems;
+    }
+    for (i = 0; i < n; i++)
+        if (ref->ends[i] != got->ends[i]) goto bad;
+    if (n && memcmp(ref->text.p, got->text.p, ref->ends[n - 1]) != 0) goto bad;
+    return;
+bad:
+    describe(ref, da, sizeof da);
+    describe(got, db, sizeof db);
+    for (i = 0; i < ref->nitems && i < got->nitems; i++)
+        if (ref->ends[i] != got->ends[i] ||
+            memcmp(ref->text.p + (i ? ref->ends[i - 1] : 0), got->text.p + (i ? got->ends[i - 1] : 0),
+                   ref->ends[i] - (i ? ref->ends[i - 1] : 0)) != 0)
+            break;
+    failf(what, "%s mode=%s\n  memory:   %s\n  other:    %s\n  first differing item: %zu", cfg->spec,
+          sw_mode_str(cfg->mode), da, db, i);
+}
+
+sw_status fz_check_stream(const fz_stream_cfg *cfg, const uint8_t *data, size_t size)
+{
+    sw_serializer *s = NULL;
+    sw_error e;
+    run ref, other;
+    sw_status st;
+    if (sw_ser_parse(cfg->spec, &s, NULL, &e) != SW_OK) {
+        fz_fail("spec of a fuzz target does not parse", cfg->spec);
+        return SW_E_ARG;
+    }
+    run_stream(cfg, s, data, size, 0, NULL, 1, &ref);
+    /* [#fuzz.chunked] */
+    run_stream(cfg, s, data, size, 1, NULL, 0, &other);
+    compare_runs("memory and chunked callback decoding differ", cfg, &ref, &other, 0);
+    run_free(&other);
+    /* [#fuzz.alloc] */
+    if (cfg->alloc_mode) {
+        fz_alloc fa;
+        fz_alloc_init(&fa, cfg->alloc_mode == 1 ? cfg->alloc_arg : 0, cfg->alloc_mode == 2 ? cfg->alloc_arg : 0);
+        run_stream(cfg, s, data, size, (cfg->chunks[1] & 1), &fa.al, 0, &other);
+        compare_runs("failing allocator: not the same result nor a clean nomem", cfg, &ref, &other, 1);
+        if (other.st == SW_E_NOMEM && fa.failed == 0)
+            failf("nomem without a failed allocation", "%s", cfg->spec);
+        fz_alloc_check_clean(&fa, cfg->spec);
+        run_free(&other);
+    }
+    st = ref.st;
+    run_free(&ref);
+    sw_ser_free(s, NULL);
+    return st;
+}
+
+/* ---- value oracles ---- */
+
+void fz_check_notation(const sw_value *v)
+{
+    sw_buf t1, t2;
+    sw_error e;
+    sw_arena *ar;
+    sw_value *w = NULL;
+    sw_status st;
+    sw_buf_init(&t1, NULL);
+    sw_buf_init(&t2, NULL);
+    st = sw_notation_print(v, &t1, 0, &e);
+    if (st != SW_OK) goto done;
+    ar = sw_arena_new(NULL, NULL);
+    if (!ar) goto done;
+    st = sw_notation_parse(ar, (const char *)t1.p, t1.n, &w, &e);
+    if (st != SW_OK) {
+        if (SW_STATUS_CATEGORY(st) != SW_E_LIMIT_FRAME && st != SW_E_NOMEM)
+            failf("notation: printed text does not parse", "%s at %llu (%s:%d): %.*s", sw_status_str(st),
+                  (unsigned long long)e.payload_offset, e.file ? e.file : "?", e.line,
+                  (int)(t1.n > 600 ? 600 : t1.n), (const char *)t1.p);
+    } else {
+        st = sw_notation_print(w, &t2, 0, &e);
+        if (st == SW_OK && (t1.n != t2.n || memcmp(t1.p, t2.p, t1.n) != 0))
+            failf("notation: print(parse(print(v))) != print(v)", "first:  %.*s\nsecond: %.*s",
+                  (int)(t1.n > 500 ? 500 : t1.n), (const char *)t1.p, (int)(t2.n > 500 ? 500 : t2.n),
+                  (const char *)t2.p);
+        else if (st != SW_OK && SW_STATUS_CATEGORY(st) != SW_E_LIMIT_FRAME && st != SW_E_NOMEM)
+            failf("notation: parsed value does not print", "%s: %.*s", sw_status_str(st),
+                  (int)(t1.n > 500 ? 500 : t1.n), (const char *)t1.p);
+    }
+    sw_arena_free(ar);
+done:
+    sw_buf_free(&t1);
+    sw_buf_free(&t2);
+}
+
+static void text_of(const sw_value *v, char *buf, size_t cap)
+{
+    sw_buf b;
+    sw_error e;
+    sw_buf_init(&b, NULL);
+    if (sw_notation_print(v, &b, 0, &e) == SW_OK)
+        snprintf(buf, cap, "%.*s", (int)(b.n > 400 ? 400 : b.n), (const char *)b.p);
+    else
+        snprintf(buf, cap, "<unprintable>");
+    sw_buf_free(&b);
+}
+
+static void hex_of(const sw_buf *b, char *buf, size_t cap)
+{
+    size_t i, k = 0;
+    for (i = 0; i < b->n && k + 3 < cap; i++) k += (size_t)snprintf(buf + k, cap - k, "%02x", b->p[i]);
+    if (k < cap) buf[k] = 0;
+}
+
+typedef sw_status (*enc_fn)(const sw_value *v, int param, int py2, sw_buf *out, sw_error *err);
+typedef sw_status (*dec_fn)(sw_arena *ar, const uint8_t *p, size_t n, int py2, int resolve,
+                            sw_value **out, size_t *consumed, sw_error *err);
+
+static sw_status enc_pickle(const sw_value *v, int param, int py2, sw_buf *out, sw_error *err)
+{
+    sw_pickle_enc_opts o;
+    (void)py2;
+    sw_pickle_enc_opts_default(&o);
+    o.protocol = param;
+    return sw_pickle_encode(v, &o, out, err);
+}
+
+static sw_status dec_pickle(sw_arena *ar, const uint8_t *p, size_t n, int py2, int resolve,
+                            sw_value **out, size_t *consumed, sw_error *err)
+{
+    sw_pickle_opts o;
+    (void)py2;
+    sw_pickle_opts_default(&o);
+    o.resolve = resolve;
+    o.symbolic_ext = 1;
+    return sw_pickle_decode(ar, p, n, &o, out, consumed, err);
+}
+
+static sw_status enc_marshal(const sw_value *v, int param, int py2, sw_buf *out, sw_error *err)
+{
+    sw_marshal_enc_opts o;
+    sw_marshal_enc_opts_default(&o);
+    o.version = param;
+    o.py2 = py2;
+    return sw_marshal_encode(v, &o, out, err);
+}
+
+static sw_status dec_marshal(sw_arena *ar, const uint8_t *p, size_t n, int py2, int resolve,
+                             sw_value **out, size_t *consumed, sw_error *err)
+{
+    sw_marshal_opts o;
+    (void)resolve;
+    sw_marshal_opts_default(&o);
+    o.py2 = py2;
+    return sw_marshal_decode(ar, p, n, &o, out, consumed, err);
+}
+
+static void roundtrip(const char *name, const sw_value *v, int param, int py2, int resolve, enc_fn enc,
+                      dec_fn dec)
+{
+    sw_buf e1, e2;
+    sw_error err;
+    sw_arena *ar = NULL;
+    sw_value *w = NULL;
+    size_t used = 0;
+    sw_status st;
+    char t1[420], t2[420], hx[300];
+    sw_buf_init(&e1, NULL);
+    sw_buf_init(&e2, NULL);
+    st = enc(v, param, py2, &e1, &err);
+    if (st != SW_OK) {
+        if (!fz_refusal(st)) {
+            text_of(v, t1, sizeof t1);
+            failf("encoder failed with a status that is not a refusal", "%s param=%d: %s (%s:%d) value %s",
+                  name, param, sw_status_str(st), err.file ? err.file : "?", err.line, t1);
+        }
+        goto done;
+    }
+    ar = sw_arena_new(NULL, NULL);
+    if (!ar) goto done;
+    st = dec(ar, e1.p, e1.n, py2, resolve, &w, &used, &err);
+    if (st != SW_OK) {
+        /* a decoder not built in yet (unsupported) or a limit: nothing to compare */
+        if (SW_STATUS_CATEGORY(st) != SW_E_LIMIT_FRAME && st != SW_E_NOMEM &&
+            SW_STATUS_CATEGORY(st) != SW_E_UNSUPPORTED) {
+            text_of(v, t1, sizeof t1);
+            hex_of(&e1, hx, sizeof hx);
+            failf("decode(encode(v)) fails", "%s param=%d: %s at +%llu (%s:%d)\n  value %s\n  bytes %s", name,
+                  param, sw_status_str(st), (unsigned long long)err.payload_offset, err.file ? err.file : "?",
+                  err.line, t1, hx);
+        }
+        goto done;
+    }
+    if (used != e1.n) {
+        hex_of(&e1, hx, sizeof hx);
+        failf("decode(encode(v)) does not consume the whole encoding", "%s param=%d: %zu of %zu bytes: %s",
+              name, param, used, e1.n, hx);
+    }
+    if (sw_v_graph_equal(v, w, NULL, 0) != 1) {
+        text_of(v, t1, sizeof t1);
+        text_of(w, t2, sizeof t2);
+        hex_of(&e1, hx, sizeof hx);
+        failf("decode(encode(v)) != v", "%s param=%d\n  v      %s\n  result %s\n  bytes  %s", name, param, t1,
+              t2, hx);
+    }
+    st = enc(w, param, py2, &e2, &err);
+    if (st != SW_OK) {
+        text_of(w, t2, sizeof t2);
+        failf("encode(decode(encode(v))) fails", "%s param=%d: %s on %s", name, param, sw_status_str(st), t2);
+    } else if (e1.n != e2.n || memcmp(e1.p, e2.p, e1.n) != 0) {
+        char hx2[300];
+        hex_of(&e1, hx, sizeof hx);
+        hex_of(&e2, hx2, sizeof hx2);
+        failf("encoding not byte-stable: encode(decode(encode(v))) != encode(v)", "%s param=%d\n  %s\n  %s",
+              name, param, hx, hx2);
+    }
+done:
+    sw_arena_free(ar);
+    sw_buf_free(&e1);
+    sw_buf_free(&e2);
+}
+
+void fz_check_pickle_roundtrip(const sw_value *v, int protocol, int resolve)
+{
+    roundtrip("pickle", v, protocol, 0, resolve, enc_pickle, dec_pickle);
+}
+
+void fz_check_marshal_roundtrip(const sw_value *v, int version, int py2)
+{
+    roundtrip("marshal", v, version, py2, 0, enc_marshal, dec_marshal);
+}

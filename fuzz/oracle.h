@@ -1,0 +1,112 @@
+/*
+ * Fuzzing oracles for sparkwire [#fuzz]: the checks every target runs on the
+ * library's answers, beyond "it did not crash". A failed check calls
+ * fz_fail(), which aborts (fuzz code only; the library never aborts) unless
+ * a hook is installed (the CUnit replay suite counts failures instead).
+ *
+ * Each target file defines `int fz_target_NAME(const uint8_t *, size_t)` and
+ * ends with FZ_ENTRY(NAME), which becomes LLVMFuzzerTestOneInput unless
+ * FZ_NO_ENTRY is defined (the replay suite links every target into one
+ * program).
+ */
+#ifndef SW_FUZZ_ORACLE_H
+#define SW_FUZZ_ORACLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sparkwire/codec.h"
+#include "sparkwire/stream.h"
+
+#ifdef FZ_NO_ENTRY
+#define FZ_ENTRY(name)
+#else
+#define FZ_ENTRY(name)                                                 \
+    int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);      \
+    int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)       \
+    {                                                                  \
+        return fz_target_##name(data, size);                           \
+    }
+#endif
+
+/* ---- failure reporting ---- */
+
+/* Called on an oracle failure. Default: print what failed and abort(). */
+typedef void (*fz_fail_hook)(const char *what, const char *detail);
+void fz_set_fail_hook(fz_fail_hook h);
+void fz_fail(const char *what, const char *detail);
+
+/* ---- reading configuration bytes from the front of an input ---- */
+
+typedef struct fz_in {
+    const uint8_t *p;
+    size_t n;
+} fz_in;
+
+/* Next byte (0 when the input is used up); consumes it. */
+uint8_t fz_byte(fz_in *in);
+
+/* ---- the failing allocator [#fuzz.alloc] ----
+ * Counts live bytes; fails every allocation once `budget` live bytes would
+ * be exceeded (0 = no cap) or from the `fail_at`-th allocation on
+ * (0 = never). `failed` counts refused requests. */
+typedef struct fz_alloc {
+    sw_alloc al;
+    uint64_t budget;
+    uint64_t fail_at;
+    uint64_t calls;
+    uint64_t failed;
+    long long live;
+    long long blocks;
+} fz_alloc;
+
+void fz_alloc_init(fz_alloc *f, uint64_t budget, uint64_t fail_at);
+/* Every byte given back: live == 0 and blocks == 0, else fz_fail. */
+void fz_alloc_check_clean(const fz_alloc *f, const char *where);
+
+/* ---- stream decoding oracles ---- */
+
+typedef struct fz_stream_cfg {
+    const char *spec;   /* serializer repr text */
+    sw_mode mode;
+    int auto_intended;
+    int symbolic_ext;
+    int marshal_py2;
+    int pickle_encoding;
+    sw_limits limits;   /* 0 fields = defaults */
+    uint8_t chunks[4];  /* callback read sizes, cycled (0 = 1) */
+    int alloc_mode;     /* 0 none, 1 byte budget, 2 fail at Nth */
+    uint64_t alloc_arg;
+} fz_stream_cfg;
+
+/* Fill cfg from configuration bytes: mode, chunk sizes, allocator mode. */
+void fz_stream_cfg_from(fz_stream_cfg *c, const char *spec, fz_in *in);
+
+/* Decode data through cfg->spec and check:
+ *  [#fuzz.offset]  every error offset lies within the input;
+ *  [#fuzz.chunked] memory source and callback source (chunked reads) give
+ *                  the same item texts and the same final error record;
+ *  [#fuzz.alloc]   with the failing allocator the result is the same or a
+ *                  clean SW_E_NOMEM (prefix of the same items, no leak);
+ *  [#fuzz.notation] every item's text parses back and prints the same.
+ * Returns the final status of the memory run. */
+sw_status fz_check_stream(const fz_stream_cfg *cfg, const uint8_t *data, size_t size);
+
+/* ---- value oracles ---- */
+
+/* [#fuzz.notation] print v, parse, print again: the same text, and the
+ * parsed graph equals v (sw_v_graph_equal). Skips texts a limit refuses. */
+void fz_check_notation(const sw_value *v);
+
+/* [#fuzz.roundtrip] encode v as pickle (protocol) or marshal (version):
+ * decode(encode(v)) equals v, and encode(decode(encode(v))) == encode(v).
+ * Encoder refusals (unencodable, unsupported, limits) are accepted.
+ * resolve: decode with sw_pickle_resolve (graphs from pickles) or without
+ * (graphs from the notation, which may name constructors). */
+void fz_check_pickle_roundtrip(const sw_value *v, int protocol, int resolve);
+void fz_check_marshal_roundtrip(const sw_value *v, int version, int py2);
+
+/* 1 if st is an encoder's acceptable refusal */
+int fz_refusal(sw_status st);
+
+#endif
