@@ -33,6 +33,7 @@ FUZZ_AFL_BINS := $(addprefix $(FUZZ_BUILD)/afl/,$(FUZZ_TARGETS))
 FUZZ_REPLAY_BINS := $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
 
 .PHONY: fuzz-build fuzz-afl fuzz-replay fuzz-smoke fuzz fuzz-seeds
+.PRECIOUS: $(FUZZ_BUILD)/libfuzzer/obj/%.o $(FUZZ_BUILD)/afl/obj/%.o $(BUILD)/fuzz/obj/%.o
 
 fuzz-build: $(FUZZ_LF_BINS)
 fuzz-afl: $(FUZZ_AFL_BINS)
