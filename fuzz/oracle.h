@@ -77,6 +77,7 @@ typedef struct fz_stream_cfg {
     uint8_t chunks[4];  /* callback read sizes, cycled (0 = 1) */
     int alloc_mode;     /* 0 none, 1 byte budget, 2 fail at Nth */
     uint64_t alloc_arg;
+    int roundtrip;      /* [#fuzz.stream-roundtrip] re-encode the items and decode strictly */
 } fz_stream_cfg;
 
 /* Fill cfg from configuration bytes: mode, chunk sizes, allocator mode. */
@@ -88,7 +89,9 @@ void fz_stream_cfg_from(fz_stream_cfg *c, const char *spec, fz_in *in);
  *                  the same item texts and the same final error record;
  *  [#fuzz.alloc]   with the failing allocator the result is the same or a
  *                  clean SW_E_NOMEM (prefix of the same items, no leak);
- *  [#fuzz.notation] every item's text parses back and prints the same.
+ *  [#fuzz.notation] every item's text parses back and prints the same;
+ *  [#fuzz.stream-roundtrip] (cfg->roundtrip) the items encoded through the
+ *                  same serializer decode in strict mode to the same items.
  * Returns the final status of the memory run. */
 sw_status fz_check_stream(const fz_stream_cfg *cfg, const uint8_t *data, size_t size);
 
