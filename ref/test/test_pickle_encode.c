@@ -552,6 +552,20 @@ static void test_errors(void)
         CU_ASSERT_EQUAL(st, SW_OK);
         CU_ASSERT_EQUAL(b.n, 6);
         CU_ASSERT(b.n == 6 && memcmp(b.p, "P\x80\x02K\x01.", 6) == 0);
+        /* framed output after earlier content: the bytes after it are the corpus file */
+        {
+            size_t wn = 0;
+            uint8_t *want = corpus_file(5, "frame_nested_boundary", "pkl", &wn);
+            uint8_t *txt = corpus_file(5, "frame_nested_boundary", "txt", &n);
+            sw_value *fv = NULL;
+            CU_ASSERT_FATAL(want && txt && sw_notation_parse(AR, (const char *)txt, n - 1, &fv, &e) == SW_OK);
+            o.protocol = 5;
+            st = sw_pickle_encode(fv, &o, &b, &e);
+            CU_ASSERT_EQUAL(st, SW_OK);
+            CU_ASSERT(b.n == 6 + wn && memcmp(b.p + 6, want, wn) == 0);
+            free(want);
+            free(txt);
+        }
         sw_buf_free(&b);
     }
     /* [#limits.int-digits] the text form of an int over 4300 digits is
