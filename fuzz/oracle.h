@@ -95,6 +95,9 @@ void fz_stream_cfg_from(fz_stream_cfg *c, const char *spec, fz_in *in);
  * Returns the final status of the memory run. */
 sw_status fz_check_stream(const fz_stream_cfg *cfg, const uint8_t *data, size_t size);
 
+/* sw_stream_dis on the input: no crash, error offsets within the input. */
+void fz_check_dis(const fz_stream_cfg *cfg, const uint8_t *data, size_t size);
+
 /* ---- value oracles ---- */
 
 /* [#fuzz.notation] print v, parse, print again: the same text, and the

@@ -1,5 +1,6 @@
 /* stack_decode: the first bytes choose a serializer stack from a table, the
- * mode and small limits [#limits]; the stream oracles run on the rest. */
+ * mode and small limits [#limits]; the stream oracles run on the rest, and
+ * the structure listing (sw_stream_dis) when bit 7 of the third byte is set. */
 #include "../oracle.h"
 
 int fz_target_stack_decode(const uint8_t *data, size_t size);
@@ -46,6 +47,7 @@ int fz_target_stack_decode(const uint8_t *data, size_t size)
     if (l1 & 0x80) c.limits.max_items = (l2 & 0x07);
     if ((l1 & 0x81) == 0x81) c.limits.max_int_digits = 1u + (l2 & 0x1f);
     fz_check_stream(&c, in.p, in.n);
+    if (l2 & 0x80) fz_check_dis(&c, in.p, in.n);
     return 0;
 }
 
