@@ -551,7 +551,7 @@ static sw_status dec_marshal(sw_arena *ar, const uint8_t *p, size_t n, int py2, 
     return sw_marshal_decode(ar, p, n, &o, out, consumed, err);
 }
 
-static void roundtrip(const char *name, const sw_value *v, int param, int py2, int resolve, enc_fn enc,
+static void roundtrip(const char *name, const sw_value *v, int param, int py2, int exact, enc_fn enc,
                       dec_fn dec)
 {
     sw_buf e1, e2;
@@ -574,7 +574,7 @@ static void roundtrip(const char *name, const sw_value *v, int param, int py2, i
     }
     ar = sw_arena_new(NULL, NULL);
     if (!ar) goto done;
-    st = dec(ar, e1.p, e1.n, py2, resolve, &w, &used, &err);
+    st = dec(ar, e1.p, e1.n, py2, 1, &w, &used, &err);
     if (st != SW_OK) {
         /* a decoder not built in yet (unsupported) or a limit: nothing to compare */
         if (SW_STATUS_CATEGORY(st) != SW_E_LIMIT_FRAME && st != SW_E_NOMEM &&
@@ -592,7 +592,7 @@ static void roundtrip(const char *name, const sw_value *v, int param, int py2, i
         failf("decode(encode(v)) does not consume the whole encoding", "%s param=%d: %zu of %zu bytes: %s",
               name, param, used, e1.n, hx);
     }
-    if (sw_v_graph_equal(v, w, NULL, 0) != 1) {
+    if (exact && sw_v_graph_equal(v, w, NULL, 0) != 1) {
         text_of(v, t1, sizeof t1);
         text_of(w, t2, sizeof t2);
         hex_of(&e1, hx, sizeof hx);
@@ -616,14 +616,14 @@ done:
     sw_buf_free(&e2);
 }
 
-void fz_check_pickle_roundtrip(const sw_value *v, int protocol, int resolve)
+void fz_check_pickle_roundtrip(const sw_value *v, int protocol, int exact)
 {
-    roundtrip("pickle", v, protocol, 0, resolve, enc_pickle, dec_pickle);
+    roundtrip("pickle", v, protocol, 0, exact, enc_pickle, dec_pickle);
 }
 
-void fz_check_marshal_roundtrip(const sw_value *v, int version, int py2)
+void fz_check_marshal_roundtrip(const sw_value *v, int version, int py2, int exact)
 {
-    roundtrip("marshal", v, version, py2, 0, enc_marshal, dec_marshal);
+    roundtrip("marshal", v, version, py2, exact, enc_marshal, dec_marshal);
 }
 
 /* [#fuzz.offset] the structure listing [#dis]: no crash, an error record

@@ -105,12 +105,14 @@ void fz_check_dis(const fz_stream_cfg *cfg, const uint8_t *data, size_t size);
 void fz_check_notation(const sw_value *v);
 
 /* [#fuzz.roundtrip] encode v as pickle (protocol) or marshal (version):
- * decode(encode(v)) equals v, and encode(decode(encode(v))) == encode(v).
- * Encoder refusals (unencodable, unsupported, limits) are accepted.
- * resolve: decode with sw_pickle_resolve (graphs from pickles) or without
- * (graphs from the notation, which may name constructors). */
-void fz_check_pickle_roundtrip(const sw_value *v, int protocol, int resolve);
-void fz_check_marshal_roundtrip(const sw_value *v, int version, int py2);
+ * the encoding decodes (pickle: with sw_pickle_resolve, as pickle.loads),
+ * consuming all of it, to w; encode(w) == encode(v) byte for byte; with
+ * exact, w is graph-equal to v (values that came from a pickle or marshal;
+ * a value parsed from the notation may name a constructor the unpickler
+ * resolves, so it gets the byte check only). Encoder refusals (unencodable,
+ * unsupported, limits, nomem) are accepted. */
+void fz_check_pickle_roundtrip(const sw_value *v, int protocol, int exact);
+void fz_check_marshal_roundtrip(const sw_value *v, int version, int py2, int exact);
 
 /* 1 if st is an encoder's acceptable refusal */
 int fz_refusal(sw_status st);

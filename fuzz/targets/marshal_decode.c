@@ -31,7 +31,7 @@ int fz_target_marshal_decode(const uint8_t *data, size_t size)
             fz_fail("marshal: success without a value or consumed beyond the input", msg);
         } else {
             fz_check_notation(v);
-            fz_check_marshal_roundtrip(v, versions[b >> 5], o.py2);
+            fz_check_marshal_roundtrip(v, versions[b >> 5], o.py2, 1);
         }
     } else {
         /* [#fuzz.offset] */
