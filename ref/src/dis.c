@@ -96,14 +96,16 @@ sw_status sw_stream_dis(const sw_serializer *s, sw_source *src, const sw_stream_
             if (len == SW_NULL) continue;
             if (len == SW_END_OF_DATA_SECTION && s->kind != SW_SER_CHUNKED) {
                 if (!sw_source_at_end(src))
-                    sw_buf_printf(out, "%llu: %llu more bytes after the section end\n",
-                                  (unsigned long long)src->pos, (unsigned long long)0);
+                    sw_buf_printf(out, "%llu: bytes follow the section end (not read by PySpark)\n",
+                                  (unsigned long long)src->pos);
                 return SW_OK;
             }
             if (len == SW_END_OF_DATA_SECTION) return SW_OK;
             /* other negatives: PySpark reads the rest as a payload */
             st = sw_source_read_all(src, max, &p, &got);
-            if (st != SW_OK) return st;
+            if (st != SW_OK)
+                return SW_FAIL(err, st, st == SW_E_LIMIT_FRAME ? SW_LAYER_FRAME : SW_LAYER_IO, SW_PYEXC_NONE,
+                               at, 0, "the rest of the stream could not be read");
             st = sw_buf_printf(out, "%llu: payload of the rest of the stream, %zu bytes\n",
                                (unsigned long long)(at + 4), got);
         } else {
@@ -112,7 +114,8 @@ sw_status sw_stream_dis(const sw_serializer *s, sw_source *src, const sw_stream_
                 return SW_FAIL(err, SW_E_LIMIT_FRAME, SW_LAYER_FRAME, SW_PYEXC_NONE, at, 0, "frame too long");
             }
             st = sw_source_read(src, (size_t)len, &p, &got);
-            if (st != SW_OK) return st;
+            if (st != SW_OK)
+                return SW_FAIL(err, st, SW_LAYER_IO, SW_PYEXC_NONE, at + 4, 0, "read failed");
             if (got < (size_t)len)
                 return sw_buf_printf(out, "%llu: frame length %d, only %zu bytes left (short read: end)\n",
                                      (unsigned long long)at, (int)len, got);

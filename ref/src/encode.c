@@ -210,7 +210,7 @@ static sw_status emit_batch(sw_encoder *e, wr *w, size_t k, sw_error *err)
     if (!l) return fail(err, SW_E_NOMEM, SW_LAYER_BATCH, e->out->written, "out of memory");
     for (i = 0; i < k; i++) sw_v_push(e->ar, l, w->items[i]);
     st = put(e, w->a, l, err);
-    memmove(w->items, w->items + k, (w->n - k) * sizeof *w->items);
+    if (w->n > k) memmove(w->items, w->items + k, (w->n - k) * sizeof *w->items);
     w->n -= k;
     return st;
 }

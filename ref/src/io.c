@@ -167,7 +167,7 @@ sw_status sw_source_read(sw_source *s, size_t n, const uint8_t **p, size_t *got)
     if (!s->read_fn) {
         size_t left = s->mem_len - (size_t)s->pos;
         size_t k = n <= left ? n : left;
-        *p = s->mem + s->pos;
+        *p = s->mem ? s->mem + s->pos : (const uint8_t *)"";
         *got = k;
         s->pos += k;
         return SW_OK;

@@ -243,8 +243,14 @@ sw_value *sw_v_strlike(sw_arena *ar, sw_kind k, const uint8_t *p, size_t n)
 
 sw_value *sw_v_strlike_borrow(sw_arena *ar, sw_kind k, const uint8_t *p, size_t n)
 {
+    /* [#limits.total] borrowed bytes count as if copied, so a limit fires
+     * the same way whichever source the bytes came from */
+    size_t need = ((n ? n : 1) + 15u) & ~(size_t)15u;
     sw_value *v = sw_v_new(ar, k);
     if (!v) return NULL;
+    if (need < n || ar->bytes > ar->lim.max_total_bytes || need > ar->lim.max_total_bytes - ar->bytes)
+        return (sw_value *)arena_fail(ar, SW_E_LIMIT_TOTAL);
+    ar->bytes += need;
     v->u.s.p = p;
     v->u.s.n = n;
     v->flags |= SW_VF_BORROWED;
