@@ -33,7 +33,8 @@ LIB_OBJS  := $(patsubst ref/src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 CLI_SRCS  := $(sort $(wildcard ref/cli/*.c))
 CLI_OBJS  := $(patsubst ref/cli/%.c,$(BUILD)/cli/%.o,$(CLI_SRCS))
 TEST_SRCS := $(filter-out $(TEST_EXCLUDE),$(sort $(wildcard ref/test/test_*.c conformance/test_*.c)))
-TEST_OBJS := $(patsubst %.c,$(BUILD)/t/%.o,$(TEST_SRCS)) $(BUILD)/t/ref/test/testutil.o $(BUILD)/t/suites.o
+TEST_SUPPORT := ref/test/testutil.c conformance/json.c
+TEST_OBJS := $(patsubst %.c,$(BUILD)/t/%.o,$(TEST_SRCS) $(TEST_SUPPORT)) $(BUILD)/t/suites.o
 SUITES    := $(basename $(notdir $(TEST_SRCS)))
 
 .PHONY: all lib cli test test-plain test-san demo asan ubsan warn coverage install clean help deps-test check-deps
@@ -64,7 +65,7 @@ $(BUILD)/sparkwire: $(CLI_OBJS) $(BUILD)/libsparkwire.a
 # ---- tests (CUnit) ----
 $(BUILD)/t/%.o: %.c $(wildcard ref/include/sparkwire/*.h ref/src/internal/*.h ref/test/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Iref/test -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Iref/test -Iconformance -c $< -o $@
 
 $(BUILD)/t/suites.c: $(TEST_SRCS) Makefile
 	@mkdir -p $(dir $@)

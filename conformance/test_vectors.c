@@ -1,0 +1,342 @@
+/* The conformance suite [#vectors]: every vector under vectors/<group>/ with
+ * a .json sidecar and a .bin stream is decoded in both modes and compared
+ * with what PySpark yielded (items as notation text, then the outcome);
+ * byte-exact vectors are re-encoded from their items and compared byte for
+ * byte; every prefix of an accepted vector must end as SPEC.md says (a
+ * clean end or an error, never a crash, never more items). */
+#include <dirent.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "json.h"
+#include "sparkwire/stream.h"
+#include "testutil.h"
+
+typedef struct counts {
+    unsigned vectors, decoded_pyspark, decoded_strict, encoded, prefixes, skipped;
+} counts;
+
+static counts C;
+
+static char *slurp(const char *path, size_t *n) { return (char *)sw_test_read_file(path, n); }
+
+typedef struct decoded {
+    sw_status st;
+    sw_error err;
+    size_t n;
+    char **items;
+} decoded;
+
+static void decoded_free(decoded *d)
+{
+    size_t i;
+    for (i = 0; i < d->n; i++) free(d->items[i]);
+    free(d->items);
+    memset(d, 0, sizeof *d);
+}
+
+static int decode(const sw_serializer *s, sw_mode mode, const uint8_t *p, size_t n, decoded *out)
+{
+    sw_source src;
+    sw_decoder *d;
+    sw_stream_opts o;
+    sw_buf b;
+    memset(out, 0, sizeof *out);
+    sw_stream_opts_default(&o);
+    o.mode = mode;
+    sw_source_mem(&src, p, n);
+    if (sw_decoder_new(s, &src, &o, &d) != SW_OK) return -1;
+    sw_buf_init(&b, NULL);
+    for (;;) {
+        sw_value *v;
+        sw_error_clear(&out->err);
+        out->st = sw_decoder_next(d, &v, &out->err);
+        if (out->st != SW_OK) break;
+        b.n = 0;
+        if (sw_notation_print(v, &b, 0, &out->err) != SW_OK) {
+            out->st = out->err.status;
+            break;
+        }
+        out->items = (char **)realloc(out->items, (out->n + 1) * sizeof *out->items);
+        out->items[out->n] = (char *)malloc(b.n + 1);
+        memcpy(out->items[out->n], b.p ? (const char *)b.p : "", b.n);
+        out->items[out->n][b.n] = 0;
+        out->n++;
+    }
+    sw_buf_free(&b);
+    sw_decoder_free(d);
+    return 0;
+}
+
+static void report(const char *id, const char *what, const char *detail)
+{
+    fprintf(stderr, "\n  vector %s: %s%s%s", id, what, detail ? ": " : "", detail ? detail : "");
+}
+
+/* compare our decode with an expectation object {items?, outcome, exception?, status?, offset?} */
+static int check(const jdoc *j, const jnode *items, const jnode *exp, const decoded *got, const char *id,
+                 const char *mode)
+{
+    size_t i, n = items ? items->count : 0;
+    const char *outcome = json_str(json_get(j, exp, "outcome"));
+    const char *exc = json_str(json_get(j, exp, "exception"));
+    const char *status = json_str(json_get(j, exp, "status"));
+    const jnode *off = json_get(j, exp, "offset");
+    const jnode *own_items = json_get(j, exp, "items");
+    int ok = 1;
+    char msg[512];
+    if (own_items) {
+        items = own_items;
+        n = items->count;
+    }
+    if (items && got->n != n) {
+        snprintf(msg, sizeof msg, "%s: %zu items, expected %zu", mode, got->n, n);
+        report(id, "item count", msg);
+        ok = 0;
+    }
+    for (i = 0; items && i < n && i < got->n; i++) {
+        const char *want = json_str(json_at(j, items, i));
+        if (!want || strcmp(want, got->items[i]) != 0) {
+            snprintf(msg, sizeof msg, "%s item %zu: got %.200s, expected %.200s", mode, i, got->items[i],
+                     want ? want : "?");
+            report(id, "item", msg);
+            ok = 0;
+            break;
+        }
+    }
+    if (outcome) {
+        int want_err = strcmp(outcome, "ok") != 0;
+        int got_err = got->st != SW_END;
+        if (want_err != got_err) {
+            snprintf(msg, sizeof msg, "%s: outcome %s, expected %s (%s)", mode, sw_status_str(got->st), outcome,
+                     got->err.msg ? got->err.msg : "");
+            report(id, "outcome", msg);
+            ok = 0;
+        } else if (got_err && exc && *exc && strcmp(exc, sw_pyexc_str(got->err.pyexc)) != 0) {
+            snprintf(msg, sizeof msg, "%s: exception %s, expected %s", mode, sw_pyexc_str(got->err.pyexc), exc);
+            report(id, "exception", msg);
+            ok = 0;
+        }
+        if (got_err && status && strcmp(status, sw_status_str(got->st)) != 0 &&
+            strcmp(status, sw_category_str(got->st)) != 0) {
+            snprintf(msg, sizeof msg, "%s: status %s, expected %s", mode, sw_status_str(got->st), status);
+            report(id, "status", msg);
+            ok = 0;
+        }
+        if (got_err && off && off->kind == J_NUM && (uint64_t)off->num != got->err.offset) {
+            snprintf(msg, sizeof msg, "%s: offset %llu, expected %.0f", mode, (unsigned long long)got->err.offset,
+                     off->num);
+            report(id, "offset", msg);
+            ok = 0;
+        }
+    }
+    return ok;
+}
+
+static int encode_items(const sw_serializer *s, const jdoc *j, const jnode *items, sw_buf *out)
+{
+    sw_arena *ar = sw_arena_new(NULL, NULL);
+    sw_sink k;
+    sw_encoder *e;
+    sw_error err;
+    size_t i;
+    int rc = 0;
+    sw_sink_buf(&k, out);
+    if (!ar || sw_encoder_new(s, &k, NULL, &e) != SW_OK) {
+        sw_arena_free(ar);
+        return -1;
+    }
+    for (i = 0; i < items->count && rc == 0; i++) {
+        const jnode *t = json_at(j, items, i);
+        sw_value *v;
+        if (!t || t->kind != J_STR || sw_notation_parse(ar, t->s, t->len, &v, &err) != SW_OK ||
+            sw_encoder_put(e, v, &err) != SW_OK)
+            rc = -1;
+    }
+    if (rc == 0 && sw_encoder_finish(e, &err) != SW_OK) rc = -1;
+    sw_encoder_free(e);
+    sw_arena_free(ar);
+    return rc;
+}
+
+static void one_vector(const char *dir, const char *base)
+{
+    char path[1024];
+    size_t jn, bn, err_at = 0;
+    char *jt;
+    uint8_t *bin;
+    jdoc j;
+    const jnode *root, *items, *py, *strict;
+    const char *id, *spec, *verdict;
+    sw_serializer *s = NULL;
+    sw_error e;
+    decoded got;
+    snprintf(path, sizeof path, "%s/%s.json", dir, base);
+    jt = slurp(path, &jn);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(jt);
+    if (json_parse(&j, jt, jn, &err_at) != 0) {
+        report(path, "sidecar is not JSON", NULL);
+        CU_FAIL("sidecar JSON");
+        free(jt);
+        return;
+    }
+    root = &j.n[1];
+    snprintf(path, sizeof path, "%s/%s.bin", dir, base);
+    bin = sw_test_read_file(path, &bn);
+    id = json_str(json_get(&j, root, "id"));
+    spec = json_str(json_get(&j, root, "serializer"));
+    verdict = json_str(json_get(&j, root, "verdict"));
+    items = json_get(&j, root, "items");
+    py = json_get(&j, root, "pyspark");
+    strict = json_get(&j, root, "strict");
+    if (!bin || !spec || !id) {
+        C.skipped++;
+        goto out;
+    }
+    C.vectors++;
+    if (sw_ser_parse(spec, &s, NULL, &e) != SW_OK) {
+        report(id, "serializer not understood", spec);
+        CU_FAIL("serializer spec");
+        goto out;
+    }
+    /* pyspark mode reproduces PySpark's observed result */
+    if (py && decode(s, SW_MODE_PYSPARK, bin, bn, &got) == 0) {
+        CU_ASSERT(check(&j, items, py, &got, id, "pyspark"));
+        C.decoded_pyspark++;
+        decoded_free(&got);
+    }
+    if (strict && decode(s, SW_MODE_STRICT, bin, bn, &got) == 0) {
+        CU_ASSERT(check(&j, items, strict, &got, id, "strict"));
+        C.decoded_strict++;
+        decoded_free(&got);
+    }
+    /* byte-exact: the items re-encode to the very bytes */
+    if (json_get(&j, root, "byte_exact") && json_get(&j, root, "byte_exact")->kind == J_TRUE && items) {
+        sw_buf out;
+        sw_buf_init(&out, NULL);
+        if (encode_items(s, &j, items, &out) != 0) {
+            report(id, "encode failed", NULL);
+            CU_FAIL("encode");
+        } else if (out.n != bn || (bn && memcmp(out.p, bin, bn) != 0)) {
+            report(id, "encode differs", NULL);
+            CU_FAIL("byte-exact encode");
+        }
+        C.encoded++;
+        sw_buf_free(&out);
+    }
+    /* every prefix of an accepted vector: no crash, no more items than the whole */
+    if (verdict && strcmp(verdict, "accept") == 0 && bn <= 4096) {
+        size_t cut;
+        decoded whole;
+        decode(s, SW_MODE_STRICT, bin, bn, &whole);
+        for (cut = 0; cut < bn; cut++) {
+            decoded part;
+            if (decode(s, SW_MODE_STRICT, bin, cut, &part) != 0) continue;
+            CU_ASSERT(part.n <= whole.n);
+            /* it ends: cleanly at a frame boundary, else with an error inside the prefix */
+            CU_ASSERT(part.st == SW_END || SW_IS_ERROR(part.st));
+            if (SW_IS_ERROR(part.st)) CU_ASSERT(part.err.offset <= cut);
+            C.prefixes++;
+            decoded_free(&part);
+        }
+        decoded_free(&whole);
+    }
+out:
+    sw_ser_free(s, NULL);
+    free(bin);
+    free(jt);
+    json_free(&j);
+}
+
+static int is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int cmpstr(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static void test_vectors(void)
+{
+    DIR *top = opendir("vectors");
+    struct dirent *g;
+    char **groups = NULL;
+    size_t ng = 0, gi;
+    memset(&C, 0, sizeof C);
+    if (!top) {
+        CU_FAIL("no vectors/ folder");
+        return;
+    }
+    while ((g = readdir(top)) != NULL) {
+        char p[512];
+        if (g->d_name[0] == '.') continue;
+        snprintf(p, sizeof p, "vectors/%s", g->d_name);
+        if (!is_dir(p)) continue;
+        groups = (char **)realloc(groups, (ng + 1) * sizeof *groups);
+        groups[ng++] = strdup(p);
+    }
+    closedir(top);
+    qsort(groups, ng, sizeof *groups, cmpstr);
+    for (gi = 0; gi < ng; gi++) {
+        DIR *d = opendir(groups[gi]);
+        struct dirent *f;
+        char **names = NULL;
+        size_t nn = 0, i;
+        while (d && (f = readdir(d)) != NULL) {
+            size_t l = strlen(f->d_name);
+            if (l > 5 && strcmp(f->d_name + l - 5, ".json") == 0 && strcmp(f->d_name, "manifest.json") != 0) {
+                names = (char **)realloc(names, (nn + 1) * sizeof *names);
+                names[nn] = strdup(f->d_name);
+                names[nn][l - 5] = 0;
+                nn++;
+            }
+        }
+        if (d) closedir(d);
+        qsort(names, nn, sizeof *names, cmpstr);
+        for (i = 0; i < nn; i++) {
+            one_vector(groups[gi], names[i]);
+            free(names[i]);
+        }
+        free(names);
+        free(groups[gi]);
+    }
+    free(groups);
+    printf("\n  conformance: %u vectors, %u decoded (pyspark), %u decoded (strict), %u re-encoded byte-exact, "
+           "%u prefixes, %u sidecars skipped\n",
+           C.vectors, C.decoded_pyspark, C.decoded_strict, C.encoded, C.prefixes, C.skipped);
+}
+
+static void test_json_reader(void)
+{
+    static const char *good = "{\"a\": [1, -2.5e3, \"x\\u00e9\\ud83d\\ude00\", true, false, null, {}], \"b\": []}";
+    static const char *bad[] = {"", "{", "[1,]", "{\"a\" 1}", "[1 2]", "\"\\x\"", "{\"a\":1,}", "[01x]"};
+    jdoc j;
+    size_t at, i;
+    const jnode *a;
+    CU_ASSERT_EQUAL_FATAL(json_parse(&j, good, strlen(good), &at), 0);
+    a = json_get(&j, &j.n[1], "a");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    CU_ASSERT_EQUAL(a->count, 7u);
+    CU_ASSERT_EQUAL(json_at(&j, a, 1)->num, -2500.0);
+    CU_ASSERT_STRING_EQUAL(json_str(json_at(&j, a, 2)), "x\xc3\xa9\xf0\x9f\x98\x80");
+    CU_ASSERT_EQUAL(json_at(&j, a, 3)->kind, J_TRUE);
+    CU_ASSERT_EQUAL(json_at(&j, a, 6)->kind, J_OBJ);
+    CU_ASSERT_EQUAL(json_get(&j, &j.n[1], "b")->count, 0u);
+    CU_ASSERT_PTR_NULL(json_get(&j, &j.n[1], "c"));
+    json_free(&j);
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) CU_ASSERT_EQUAL(json_parse(&j, bad[i], strlen(bad[i]), &at), -1);
+    {
+        /* deep nesting is refused, not recursed */
+        char deep[2000];
+        memset(deep, '[', sizeof deep);
+        CU_ASSERT_EQUAL(json_parse(&j, deep, sizeof deep, &at), -1);
+    }
+}
+
+static CU_TestInfo tests[] = {
+    {"json reader", test_json_reader},
+    {"vectors", test_vectors},
+    CU_TEST_INFO_NULL,
+};
+
+int sw_suite_test_vectors(void) { return sw_test_add_suite("conformance", tests); }
