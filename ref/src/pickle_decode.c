@@ -1,0 +1,1094 @@
+/* The pickle decoder [#pickle]: CPython 3.11's C unpickler (Modules/_pickle.c)
+ * as an explicit stack machine that runs nothing. Globals and calls become
+ * symbolic nodes; containers are built with Python's key rules. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "internal/common.h"
+#include "internal/pickle_compat.h"
+
+void sw_pickle_opts_default(sw_pickle_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->mode = SW_MODE_PYSPARK;
+    o->encoding = SW_PICKLE_ENC_BYTES;
+    o->fix_imports = 1;
+    o->resolve = 1;
+}
+
+/* ---- memo: sparse map index -> node [#pickle.memo] ---- */
+
+typedef struct memo {
+    uint64_t *keys; /* key + 1, 0 = empty */
+    sw_value **vals;
+    size_t cap, n;
+    const sw_alloc *al;
+} memo;
+
+static sw_value **memo_slot(memo *m, uint64_t k, int insert, int *fresh)
+{
+    size_t i, mask;
+    if (m->cap == 0 || (insert && (m->n + 1) * 4 > m->cap * 3)) {
+        size_t ncap = m->cap ? m->cap * 2 : 64, j;
+        uint64_t *nk;
+        sw_value **nv;
+        if (!insert) return NULL;
+        nk = (uint64_t *)sw__malloc(m->al, ncap * sizeof *nk);
+        nv = (sw_value **)sw__malloc(m->al, ncap * sizeof *nv);
+        if (!nk || !nv) {
+            sw__free(m->al, nk, ncap * sizeof *nk);
+            sw__free(m->al, nv, ncap * sizeof *nv);
+            return NULL;
+        }
+        memset(nk, 0, ncap * sizeof *nk);
+        for (j = 0; j < m->cap; j++) {
+            size_t h;
+            if (!m->keys[j]) continue;
+            for (h = (size_t)(m->keys[j] * 0x9e3779b97f4a7c15ULL) & (ncap - 1); nk[h]; h = (h + 1) & (ncap - 1)) {
+            }
+            nk[h] = m->keys[j];
+            nv[h] = m->vals[j];
+        }
+        sw__free(m->al, m->keys, m->cap * sizeof *m->keys);
+        sw__free(m->al, m->vals, m->cap * sizeof *m->vals);
+        m->keys = nk;
+        m->vals = nv;
+        m->cap = ncap;
+    }
+    mask = m->cap - 1;
+    for (i = (size_t)((k + 1) * 0x9e3779b97f4a7c15ULL) & mask;; i = (i + 1) & mask) {
+        if (m->keys[i] == k + 1) {
+            if (fresh) *fresh = 0;
+            return &m->vals[i];
+        }
+        if (m->keys[i] == 0) {
+            if (!insert) return NULL;
+            m->keys[i] = k + 1;
+            m->vals[i] = NULL;
+            m->n++;
+            if (fresh) *fresh = 1;
+            return &m->vals[i];
+        }
+    }
+}
+
+static void memo_free(memo *m)
+{
+    sw__free(m->al, m->keys, m->cap * sizeof *m->keys);
+    sw__free(m->al, m->vals, m->cap * sizeof *m->vals);
+}
+
+/* ---- the machine ---- */
+
+typedef struct pu {
+    sw_arena *ar;
+    const sw_pickle_opts *o;
+    const sw_limits *lim;
+    const sw_alloc *al;
+    sw_cursor c;
+    sw_error *err;
+    size_t op_at;      /* offset of the current opcode */
+    int proto;
+    sw_value **stk;
+    size_t sn, scap;
+    size_t *marks;
+    size_t mn, mcap;
+    memo m;
+    sw_ptrmap sets;    /* container node -> sw_vset* for key merging */
+    uint64_t expansion;
+    uint64_t nbuf;     /* out-of-band buffers consumed */
+} pu;
+
+#define FAILP(u, st, exc, msg) SW_FAIL((u)->err, (st), SW_LAYER_PICKLE, (exc), (u)->op_at, (u)->op_at, (msg))
+
+static sw_status truncated(pu *u)
+{
+    /* [#pickle.errors] an argument past the end */
+    return FAILP(u, SW_E_TRUNCATED_PAYLOAD, SW_PYEXC_UNPICKLINGERROR, "pickle data was truncated");
+}
+
+static sw_status oom(pu *u)
+{
+    sw_status st = sw_arena_status(u->ar);
+    if (st == SW_OK) st = SW_E_NOMEM;
+    return FAILP(u, st, st == SW_E_NOMEM ? SW_PYEXC_MEMORYERROR : SW_PYEXC_NONE, "out of memory or over a limit");
+}
+
+static sw_status push(pu *u, sw_value *v)
+{
+    if (!v) return oom(u);
+    if (u->sn == u->scap) {
+        size_t nc = u->scap ? u->scap * 2 : 64;
+        sw_value **ns;
+        if (nc > u->lim->max_nodes) nc = (size_t)u->lim->max_nodes + 1;
+        if (u->sn >= nc) return FAILP(u, SW_E_LIMIT_NODES, SW_PYEXC_NONE, "stack over max_nodes");
+        ns = (sw_value **)sw__realloc(u->al, u->stk, u->scap * sizeof *ns, nc * sizeof *ns);
+        if (!ns) return FAILP(u, SW_E_NOMEM, SW_PYEXC_MEMORYERROR, "out of memory");
+        u->stk = ns;
+        u->scap = nc;
+    }
+    u->stk[u->sn++] = v;
+    return SW_OK;
+}
+
+static size_t fence(const pu *u) { return u->mn ? u->marks[u->mn - 1] : 0; }
+
+/* [#pickle.stack] popping at the fence: "unexpected MARK found" when a mark
+ * is open, else "unpickling stack underflow" */
+static sw_status underflow(pu *u)
+{
+    return FAILP(u, SW_E_BAD_STACK, SW_PYEXC_UNPICKLINGERROR,
+                 u->mn ? "unexpected MARK found" : "unpickling stack underflow");
+}
+
+static sw_status pop(pu *u, sw_value **v)
+{
+    if (u->sn <= fence(u)) return underflow(u);
+    *v = u->stk[--u->sn];
+    return SW_OK;
+}
+
+static sw_status top(pu *u, sw_value **v)
+{
+    if (u->sn <= fence(u)) return underflow(u);
+    *v = u->stk[u->sn - 1];
+    return SW_OK;
+}
+
+/* [#pickle.mark] pop to the last MARK: items in u->stk[*from .. sn) */
+static sw_status pop_mark(pu *u, size_t *from)
+{
+    if (u->mn == 0) return FAILP(u, SW_E_BAD_MARK, SW_PYEXC_UNPICKLINGERROR, "could not find MARK");
+    *from = u->marks[--u->mn];
+    return SW_OK;
+}
+
+static sw_status need(pu *u, size_t n, const uint8_t **p)
+{
+    *p = sw_cur_take(&u->c, n);
+    return *p ? SW_OK : truncated(u);
+}
+
+static sw_status readline(pu *u, const uint8_t **p, size_t *n)
+{
+    size_t left = sw_cur_left(&u->c), i;
+    const uint8_t *s = u->c.p + u->c.pos;
+    for (i = 0; i < left; i++)
+        if (s[i] == '\n') {
+            *p = s;
+            *n = i; /* without the newline */
+            u->c.pos += i + 1;
+            return SW_OK;
+        }
+    return truncated(u);
+}
+
+static uint64_t le(const uint8_t *p, size_t n)
+{
+    uint64_t v = 0;
+    while (n--) v = (v << 8) | p[n];
+    return v;
+}
+
+/* ---- containers with Python's key rules [#pickle.keys] [#value.keys] ---- */
+
+static sw_vset *vset_of(pu *u, sw_value *c, sw_status *st)
+{
+    uint64_t *slot = sw_ptrmap_get(&u->sets, c);
+    sw_vset *s;
+    size_t i, stride = c->kind == SW_K_DICT ? 2 : 1;
+    *st = SW_OK;
+    if (slot) return (sw_vset *)(uintptr_t)*slot;
+    s = (sw_vset *)sw__malloc(u->al, sizeof *s);
+    if (!s) {
+        *st = SW_E_NOMEM;
+        return NULL;
+    }
+    sw_vset_init(s, u->al, u->lim->max_depth);
+    if (sw_ptrmap_put(&u->sets, c, (uint64_t)(uintptr_t)s) != SW_OK) {
+        sw_vset_free(s);
+        sw__free(u->al, s, sizeof *s);
+        *st = SW_E_NOMEM;
+        return NULL;
+    }
+    for (i = 0; i < c->u.c.n; i += stride) {
+        int found;
+        size_t idx;
+        *st = sw_vset_add(s, c->u.c.v[i], i, &found, &idx);
+        if (*st != SW_OK) return NULL;
+    }
+    return s;
+}
+
+static sw_status key_error(pu *u, sw_status st)
+{
+    if (st == SW_E_UNHASHABLE) return FAILP(u, st, SW_PYEXC_TYPEERROR, "unhashable type");
+    if (st == SW_E_LIMIT_DEPTH) return FAILP(u, st, SW_PYEXC_RECURSIONERROR, "key nested too deeply to hash");
+    return FAILP(u, st, SW_PYEXC_MEMORYERROR, "out of memory");
+}
+
+/* d[k] = v: the first key object is kept, the last value wins */
+static sw_status dict_set(pu *u, sw_value *d, sw_value *k, sw_value *v)
+{
+    sw_status st;
+    sw_vset *s = vset_of(u, d, &st);
+    int found;
+    size_t idx;
+    if (!s) return key_error(u, st);
+    st = sw_vset_add(s, k, d->u.c.n, &found, &idx);
+    if (st != SW_OK) return key_error(u, st);
+    if (found) {
+        if (u->o->mode == SW_MODE_STRICT)
+            return FAILP(u, SW_E_DUP_KEY, SW_PYEXC_NONE, "equal dict keys (Python keeps one)");
+        d->u.c.v[idx + 1] = v;
+        return SW_OK;
+    }
+    if (sw_v_push(u->ar, d, k) != SW_OK || sw_v_push(u->ar, d, v) != SW_OK) return oom(u);
+    return SW_OK;
+}
+
+static sw_status set_add(pu *u, sw_value *s0, sw_value *k)
+{
+    sw_status st;
+    sw_vset *s = vset_of(u, s0, &st);
+    int found;
+    size_t idx;
+    if (!s) return key_error(u, st);
+    st = sw_vset_add(s, k, s0->u.c.n, &found, &idx);
+    if (st != SW_OK) return key_error(u, st);
+    if (found) {
+        if (u->o->mode == SW_MODE_STRICT)
+            return FAILP(u, SW_E_DUP_KEY, SW_PYEXC_NONE, "equal set members (Python keeps one)");
+        return SW_OK;
+    }
+    return sw_v_push(u->ar, s0, k) == SW_OK ? SW_OK : oom(u);
+}
+
+static sw_value *tuple_of(pu *u, size_t from)
+{
+    size_t i, n = u->sn - from;
+    sw_value *t = sw_v_container(u->ar, SW_K_TUPLE, n);
+    if (!t) return NULL;
+    for (i = 0; i < n; i++) t->u.c.v[i] = u->stk[from + i];
+    t->u.c.n = n;
+    u->sn = from;
+    return t;
+}
+
+/* ---- scalars ---- */
+
+static sw_value *str_node(pu *u, const uint8_t *p, size_t n, uint8_t hint)
+{
+    sw_value *v = sw_v_strlike(u->ar, SW_K_STR, p, n);
+    if (v) v->hint = hint;
+    return v;
+}
+
+/* latin-1 bytes to a str node */
+static sw_value *latin1_str(pu *u, const uint8_t *p, size_t n, uint8_t hint)
+{
+    size_t i, k = 0, extra = 0;
+    uint8_t *q;
+    sw_value *v;
+    for (i = 0; i < n; i++) extra += p[i] >= 0x80;
+    q = (uint8_t *)sw_arena_mem(u->ar, n + extra + 1);
+    if (!q) return NULL;
+    for (i = 0; i < n; i++) k += sw_utf8_encode1(p[i], q + k);
+    v = sw_v_strlike_borrow(u->ar, SW_K_STR, q, k);
+    if (v) {
+        v->flags &= (uint8_t)~SW_VF_BORROWED;
+        v->hint = hint;
+    }
+    return v;
+}
+
+/* 8-bit strings per the encoding option [#pickle.encoding] */
+static sw_status push_str8(pu *u, const uint8_t *p, size_t n, uint8_t hint)
+{
+    sw_value *v;
+    size_t i;
+    switch (u->o->encoding) {
+    case SW_PICKLE_ENC_BYTES:
+        v = sw_v_strlike(u->ar, SW_K_BYTES, p, n);
+        if (v) v->hint = hint;
+        return push(u, v);
+    case SW_PICKLE_ENC_ASCII:
+        for (i = 0; i < n; i++)
+            if (p[i] >= 0x80)
+                return FAILP(u, SW_E_BAD_UTF8, SW_PYEXC_UNICODEDECODEERROR, "'ascii' codec can't decode byte");
+        return push(u, str_node(u, p, n, hint));
+    default:
+        return push(u, latin1_str(u, p, n, hint));
+    }
+}
+
+/* codecs.escape_decode of the STRING opcode's quoted text */
+static sw_status push_string_text(pu *u, const uint8_t *p, size_t n)
+{
+    uint8_t *q;
+    size_t i, k = 0;
+    if (n < 2 || p[0] != p[n - 1] || (p[0] != '\'' && p[0] != '"'))
+        return FAILP(u, SW_E_BAD_VALUE, SW_PYEXC_UNPICKLINGERROR, "the STRING opcode argument must be quoted");
+    p++;
+    n -= 2;
+    q = (uint8_t *)sw_arena_mem(u->ar, n + 1);
+    if (!q) return oom(u);
+    for (i = 0; i < n; i++) {
+        uint8_t ch = p[i];
+        if (ch != '\\' || i + 1 >= n) {
+            if (ch == '\\')
+                return FAILP(u, SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, "Trailing \\ in string");
+            q[k++] = ch;
+            continue;
+        }
+        ch = p[++i];
+        switch (ch) {
+        case '\n': break;
+        case '\\': q[k++] = '\\'; break;
+        case '\'': q[k++] = '\''; break;
+        case '"': q[k++] = '"'; break;
+        case 'b': q[k++] = '\b'; break;
+        case 'f': q[k++] = '\f'; break;
+        case 't': q[k++] = '\t'; break;
+        case 'n': q[k++] = '\n'; break;
+        case 'r': q[k++] = '\r'; break;
+        case 'v': q[k++] = '\v'; break;
+        case 'a': q[k++] = '\a'; break;
+        case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
+            unsigned c = (unsigned)(ch - '0'), d = 1;
+            while (d < 3 && i + 1 < n && p[i + 1] >= '0' && p[i + 1] <= '7') {
+                c = c * 8 + (unsigned)(p[++i] - '0');
+                d++;
+            }
+            q[k++] = (uint8_t)c;
+            break;
+        }
+        case 'x': {
+            int hi, lo;
+            const char *hx = "0123456789abcdef0123456789ABCDEF";
+            const char *a = i + 1 < n ? strchr(hx, p[i + 1]) : NULL, *b = i + 2 < n ? strchr(hx, p[i + 2]) : NULL;
+            if (!a || !b || !p[i + 1] || !p[i + 2])
+                return FAILP(u, SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, "invalid \\x escape");
+            hi = (int)((a - hx) % 16);
+            lo = (int)((b - hx) % 16);
+            q[k++] = (uint8_t)(hi * 16 + lo);
+            i += 2;
+            break;
+        }
+        default:
+            q[k++] = '\\';
+            q[k++] = ch;
+        }
+    }
+    return push_str8(u, q, k, 'S');
+}
+
+/* raw-unicode-escape of the UNICODE opcode */
+static sw_status push_unicode_text(pu *u, const uint8_t *p, size_t n)
+{
+    uint8_t *q = (uint8_t *)sw_arena_mem(u->ar, n * 2 + 4);
+    size_t i = 0, k = 0;
+    sw_value *v;
+    if (!q) return oom(u);
+    while (i < n) {
+        uint8_t ch = p[i++];
+        uint32_t cp = 0;
+        int cnt, j;
+        if (ch != '\\' || i >= n) {
+            k += sw_utf8_encode1(ch, q + k);
+            continue;
+        }
+        ch = p[i++];
+        if (ch == 'u') cnt = 4;
+        else if (ch == 'U') cnt = 8;
+        else {
+            q[k++] = '\\';
+            k += sw_utf8_encode1(ch, q + k);
+            continue;
+        }
+        for (j = 0; j < cnt; j++, i++) {
+            uint8_t h;
+            if (i >= n)
+                return FAILP(u, SW_E_BAD_UTF8, SW_PYEXC_UNICODEDECODEERROR,
+                             "'rawunicodeescape' codec can't decode bytes: truncated escape");
+            h = p[i];
+            if (h >= '0' && h <= '9') cp = cp * 16 + (uint32_t)(h - '0');
+            else if (h >= 'a' && h <= 'f') cp = cp * 16 + (uint32_t)(h - 'a' + 10);
+            else if (h >= 'A' && h <= 'F') cp = cp * 16 + (uint32_t)(h - 'A' + 10);
+            else
+                return FAILP(u, SW_E_BAD_UTF8, SW_PYEXC_UNICODEDECODEERROR,
+                             "'rawunicodeescape' codec can't decode bytes: truncated escape");
+        }
+        if (cp > 0x10FFFF)
+            return FAILP(u, SW_E_BAD_UTF8, SW_PYEXC_UNICODEDECODEERROR, "\\Uxxxxxxxx out of range");
+        k += sw_utf8_encode1(cp, q + k);
+    }
+    v = sw_v_strlike(u->ar, SW_K_STR, q, k);
+    if (v) v->hint = 'V';
+    return push(u, v);
+}
+
+/* Python int() of text (base 10, spaces around, one '_' between digits) */
+static sw_value *int_text(pu *u, const uint8_t *p, size_t n, sw_status *st)
+{
+    size_t b = 0, e = n, i, nd = 0;
+    char *buf;
+    sw_value *v;
+    *st = SW_OK;
+    while (b < e && (p[b] == ' ' || p[b] == '\t' || p[b] == '\n' || p[b] == '\r' || p[b] == '\f' || p[b] == '\v')) b++;
+    while (e > b && (p[e - 1] == ' ' || p[e - 1] == '\t' || p[e - 1] == '\n' || p[e - 1] == '\r' || p[e - 1] == '\f' || p[e - 1] == '\v')) e--;
+    buf = (char *)sw_arena_mem(u->ar, e - b + 2);
+    if (!buf) {
+        *st = SW_E_NOMEM;
+        return NULL;
+    }
+    i = b;
+    if (i < e && (p[i] == '+' || p[i] == '-')) buf[nd++] = (char)p[i++];
+    if (i >= e || p[i] < '0' || p[i] > '9') {
+        *st = SW_E_BAD_VALUE;
+        return NULL;
+    }
+    for (; i < e; i++) {
+        if (p[i] >= '0' && p[i] <= '9') buf[nd++] = (char)p[i];
+        else if (p[i] == '_' && i + 1 < e && p[i + 1] >= '0' && p[i + 1] <= '9' && p[i - 1] >= '0' && p[i - 1] <= '9')
+            continue;
+        else {
+            *st = SW_E_BAD_VALUE;
+            return NULL;
+        }
+    }
+    /* [#limits.int-digits] CPython 3.11: "Exceeds the limit (4300 digits)" */
+    if (nd - (buf[0] == '-' || buf[0] == '+') > u->lim->max_int_digits) {
+        *st = SW_E_LIMIT_INT_DIGITS;
+        return NULL;
+    }
+    v = sw_int_from_decimal(u->ar, buf, nd);
+    if (!v) *st = sw_arena_status(u->ar) ? sw_arena_status(u->ar) : SW_E_BAD_VALUE;
+    return v;
+}
+
+static sw_status int_fail(pu *u, sw_status st)
+{
+    if (st == SW_E_LIMIT_INT_DIGITS)
+        return FAILP(u, st, SW_PYEXC_VALUEERROR, "Exceeds the limit (4300 digits) for integer string conversion");
+    if (st == SW_E_BAD_VALUE) return FAILP(u, st, SW_PYEXC_VALUEERROR, "invalid literal for int()");
+    return oom(u);
+}
+
+/* INT: "00"/"01" are bools; else C strtol(base 0), then int() [#pickle.int] */
+static sw_status load_int(pu *u, const uint8_t *p, size_t n)
+{
+    char buf[64];
+    sw_value *v;
+    sw_status st;
+    if (n == 2 && p[0] == '0' && (p[1] == '0' || p[1] == '1')) {
+        v = sw_v_bool(u->ar, p[1] == '1');
+        if (v) v->hint = 'I';
+        return push(u, v);
+    }
+    if (n < sizeof buf && !memchr(p, 0, n)) {
+        char *end;
+        long long x;
+        memcpy(buf, p, n);
+        buf[n] = 0;
+        errno = 0;
+        x = strtoll(buf, &end, 0);
+        if (!errno && end != buf && *end == 0) {
+            v = sw_v_int(u->ar, x);
+            if (v) v->hint = 'I';
+            return push(u, v);
+        }
+    }
+    v = int_text(u, p, n, &st);
+    if (!v) return int_fail(u, st);
+    v->hint = 'I';
+    return push(u, v);
+}
+
+static sw_status load_float_text(pu *u, const uint8_t *p, size_t n)
+{
+    char buf[400], *end;
+    double d;
+    size_t i;
+    sw_value *v;
+    if (n >= sizeof buf || memchr(p, 0, n))
+        return FAILP(u, SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, "could not convert string to float");
+    memcpy(buf, p, n);
+    buf[n] = 0;
+    for (i = 0; i < n; i++)
+        if (buf[i] == 'x' || buf[i] == 'X' || buf[i] == 'p' || buf[i] == 'P')
+            return FAILP(u, SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, "could not convert string to float");
+    errno = 0;
+    d = strtod(buf, &end);
+    if (end == buf || *end != 0)
+        return FAILP(u, SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, "could not convert string to float");
+    if (errno == ERANGE && isinf(d))
+        return FAILP(u, SW_E_BAD_VALUE, SW_PYEXC_OVERFLOWERROR, "float too large");
+    v = sw_v_float(u->ar, d);
+    if (v) v->hint = 'F';
+    return push(u, v);
+}
+
+/* ---- globals [#pickle.globals] ---- */
+
+static int eqz(const uint8_t *p, size_t n, const char *z) { return strlen(z) == n && memcmp(p, z, n) == 0; }
+
+static sw_status make_global(pu *u, sw_value *mod, sw_value *name, uint8_t hint, sw_value **out)
+{
+    sw_value *g;
+    if (u->proto < 3 && u->o->fix_imports) {
+        size_t i;
+        int done = 0;
+        for (i = 0; i < sizeof sw_compat_name / sizeof sw_compat_name[0]; i++)
+            if (eqz(mod->u.s.p, mod->u.s.n, sw_compat_name[i][0]) && eqz(name->u.s.p, name->u.s.n, sw_compat_name[i][1])) {
+                mod = str_node(u, (const uint8_t *)sw_compat_name[i][2], strlen(sw_compat_name[i][2]), 0);
+                name = str_node(u, (const uint8_t *)sw_compat_name[i][3], strlen(sw_compat_name[i][3]), 0);
+                done = 1;
+                break;
+            }
+        for (i = 0; !done && i < sizeof sw_compat_import / sizeof sw_compat_import[0]; i++)
+            if (eqz(mod->u.s.p, mod->u.s.n, sw_compat_import[i][0])) {
+                mod = str_node(u, (const uint8_t *)sw_compat_import[i][1], strlen(sw_compat_import[i][1]), 0);
+                break;
+            }
+        if (!mod || !name) return oom(u);
+    }
+    g = sw_v_container(u->ar, SW_K_GLOBAL, 2);
+    if (!g || sw_v_push(u->ar, g, mod) || sw_v_push(u->ar, g, name)) return oom(u);
+    g->hint = hint;
+    *out = g;
+    return SW_OK;
+}
+
+static sw_status global_lines(pu *u, uint8_t hint, sw_value **out)
+{
+    const uint8_t *m, *nm;
+    size_t mn, nn, bad;
+    sw_status st;
+    sw_value *mv, *nv;
+    if ((st = readline(u, &m, &mn)) != SW_OK) return st;
+    if ((st = readline(u, &nm, &nn)) != SW_OK) return st;
+    if (!sw_utf8_valid(m, mn, &bad) || !sw_utf8_valid(nm, nn, &bad))
+        return FAILP(u, SW_E_BAD_UTF8, SW_PYEXC_UNICODEDECODEERROR, "'utf-8' codec can't decode a global name");
+    mv = str_node(u, m, mn, 0);
+    nv = str_node(u, nm, nn, 0);
+    if (!mv || !nv) return oom(u);
+    return make_global(u, mv, nv, hint, out);
+}
+
+/* ---- objects [#value.obj] ---- */
+
+static sw_value *new_obj(pu *u, sw_obj_op op, sw_value *a, sw_value *b, sw_value *c, uint8_t hint)
+{
+    sw_value *o = sw_v_container(u->ar, SW_K_OBJ, c ? 3 : 2);
+    if (!o || sw_v_push(u->ar, o, a) || sw_v_push(u->ar, o, b) || (c && sw_v_push(u->ar, o, c))) return NULL;
+    o->sub = (uint8_t)op;
+    o->hint = hint;
+    return o;
+}
+
+static sw_status attr_error(pu *u, const char *msg) { return FAILP(u, SW_E_TYPE, SW_PYEXC_ATTRIBUTEERROR, msg); }
+
+/* APPEND/APPENDS: list.append, or obj.append/extend (symbolic) */
+static sw_status appends(pu *u, sw_value *target, size_t from)
+{
+    size_t i;
+    if (target->kind == SW_K_LIST) {
+        for (i = from; i < u->sn; i++)
+            if (sw_v_push(u->ar, target, u->stk[i]) != SW_OK) return oom(u);
+    } else if (target->kind == SW_K_OBJ) {
+        for (i = from; i < u->sn; i++)
+            if (sw_v_mutate(u->ar, target, SW_MUT_APPEND, u->stk[i], NULL) != SW_OK) return oom(u);
+    } else if (from < u->sn) {
+        return attr_error(u, "object has no attribute 'append'");
+    }
+    u->sn = from;
+    return SW_OK;
+}
+
+static sw_status setitems(pu *u, sw_value *target, size_t from)
+{
+    size_t i;
+    sw_status st;
+    if ((u->sn - from) % 2) return FAILP(u, SW_E_BAD_STACK, SW_PYEXC_UNPICKLINGERROR, "odd number of items for SETITEMS");
+    for (i = from; i + 1 < u->sn; i += 2) {
+        if (target->kind == SW_K_DICT) {
+            if ((st = dict_set(u, target, u->stk[i], u->stk[i + 1])) != SW_OK) return st;
+        } else if (target->kind == SW_K_OBJ) {
+            if (sw_v_mutate(u->ar, target, SW_MUT_SETITEM, u->stk[i], u->stk[i + 1]) != SW_OK) return oom(u);
+        } else {
+            return FAILP(u, SW_E_TYPE, SW_PYEXC_TYPEERROR, "object does not support item assignment");
+        }
+    }
+    u->sn = from;
+    return SW_OK;
+}
+
+static sw_status additems(pu *u, sw_value *target, size_t from)
+{
+    size_t i;
+    sw_status st;
+    for (i = from; i < u->sn; i++) {
+        if (target->kind == SW_K_SET) {
+            if ((st = set_add(u, target, u->stk[i])) != SW_OK) return st;
+        } else if (target->kind == SW_K_OBJ) {
+            if (sw_v_mutate(u->ar, target, SW_MUT_ADD, u->stk[i], NULL) != SW_OK) return oom(u);
+        } else {
+            return attr_error(u, "object has no attribute 'add'");
+        }
+    }
+    u->sn = from;
+    return SW_OK;
+}
+
+static sw_status memo_put(pu *u, uint64_t idx)
+{
+    sw_value *v, **slot;
+    int fresh = 0;
+    sw_status st = top(u, &v);
+    if (st != SW_OK) return st;
+    slot = memo_slot(&u->m, idx, 1, &fresh);
+    if (!slot) return FAILP(u, SW_E_NOMEM, SW_PYEXC_MEMORYERROR, "out of memory");
+    if (fresh && u->m.n > u->lim->max_memo)
+        /* [#limits.memo] */
+        return FAILP(u, SW_E_LIMIT_MEMO, SW_PYEXC_NONE, "more memo entries than max_memo");
+    *slot = v;
+    return SW_OK;
+}
+
+static sw_status memo_get(pu *u, uint64_t idx)
+{
+    sw_value **slot = memo_slot(&u->m, idx, 0, NULL);
+    sw_value *v;
+    if (!slot || !*slot)
+        return FAILP(u, SW_E_BAD_MEMO, SW_PYEXC_UNPICKLINGERROR, "Memo value not found");
+    v = *slot;
+    /* [#limits.expansion] a GET re-references a subtree: charge its fan-out */
+    u->expansion += 1 + sw_v_nchildren(v);
+    if (u->expansion > u->lim->max_expansion)
+        return FAILP(u, SW_E_LIMIT_EXPANSION, SW_PYEXC_NONE, "memo GETs over max_expansion");
+    return push(u, v);
+}
+
+static sw_status text_index(pu *u, uint64_t *idx, const char *what)
+{
+    const uint8_t *p;
+    size_t n, i;
+    uint64_t x = 0;
+    sw_status st = readline(u, &p, &n);
+    if (st != SW_OK) return st;
+    if (n == 0) return FAILP(u, SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, what);
+    for (i = 0; i < n; i++) {
+        if (p[i] == '-' && i == 0)
+            return FAILP(u, SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, "negative memo index");
+        if (p[i] < '0' || p[i] > '9' || x > (UINT64_MAX - 9) / 10)
+            return FAILP(u, SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, what);
+        x = x * 10 + (uint64_t)(p[i] - '0');
+    }
+    *idx = x;
+    return SW_OK;
+}
+
+static sw_status step(pu *u, uint8_t op, int *stop);
+
+sw_status sw_pickle_decode(sw_arena *ar, const uint8_t *p, size_t n, const sw_pickle_opts *o,
+                           sw_value **out, size_t *consumed, sw_error *err)
+{
+    pu u;
+    sw_pickle_opts def;
+    sw_status st = SW_OK;
+    int stop = 0;
+    size_t i;
+    if (!ar || !out || (!p && n)) return SW_E_ARG;
+    *out = NULL;
+    if (!o) {
+        sw_pickle_opts_default(&def);
+        o = &def;
+    }
+    memset(&u, 0, sizeof u);
+    u.ar = ar;
+    u.o = o;
+    u.lim = sw_arena_limits(ar);
+    u.al = sw_arena_alloc(ar);
+    u.err = err;
+    u.m.al = u.al;
+    sw_ptrmap_init(&u.sets, u.al);
+    sw_cur_init(&u.c, p ? p : (const uint8_t *)"", n);
+    while (!stop) {
+        const uint8_t *b;
+        u.op_at = u.c.pos;
+        b = sw_cur_take(&u.c, 1);
+        if (!b) {
+            /* [#pickle.stop] running out where an opcode should be */
+            st = FAILP(&u, SW_E_TRUNCATED_PAYLOAD, SW_PYEXC_EOFERROR, "Ran out of input");
+            break;
+        }
+        st = step(&u, b[0], &stop);
+        if (st != SW_OK) break;
+    }
+    if (st == SW_OK) {
+        sw_value *v = NULL;
+        st = pop(&u, &v);
+        if (st == SW_OK) {
+            *out = v;
+            if (consumed) *consumed = u.c.pos;
+        }
+    }
+    for (i = 0; i < u.sets.cap; i++)
+        if (u.sets.keys[i]) {
+            sw_vset *s = (sw_vset *)(uintptr_t)u.sets.vals[i];
+            sw_vset_free(s);
+            sw__free(u.al, s, sizeof *s);
+        }
+    sw_ptrmap_free(&u.sets);
+    memo_free(&u.m);
+    sw__free(u.al, u.stk, u.scap * sizeof *u.stk);
+    sw__free(u.al, u.marks, u.mcap * sizeof *u.marks);
+    if (st == SW_OK && o->resolve) {
+        st = sw_pickle_resolve(ar, out, o, err);
+        if (st != SW_OK) *out = NULL;
+    }
+    return st;
+}
+
+static sw_status step(pu *u, uint8_t op, int *stop)
+{
+    const uint8_t *a;
+    const uint8_t *line;
+    size_t ln, from;
+    sw_value *v, *w, *x;
+    sw_status st;
+    uint64_t len;
+    switch (op) {
+    case '(': /* MARK */
+        /* [#limits.depth] open MARKs */
+        if (u->mn >= u->lim->max_depth) return FAILP(u, SW_E_LIMIT_DEPTH, SW_PYEXC_NONE, "MARKs nested over max_depth");
+        if (u->mn == u->mcap) {
+            size_t nc = u->mcap ? u->mcap * 2 : 16;
+            size_t *nm = (size_t *)sw__realloc(u->al, u->marks, u->mcap * sizeof *nm, nc * sizeof *nm);
+            if (!nm) return FAILP(u, SW_E_NOMEM, SW_PYEXC_MEMORYERROR, "out of memory");
+            u->marks = nm;
+            u->mcap = nc;
+        }
+        u->marks[u->mn++] = u->sn;
+        return SW_OK;
+    case '.': /* STOP */
+        *stop = 1;
+        return SW_OK;
+    case '0': /* POP: may pop a MARK */
+        if (u->mn && u->marks[u->mn - 1] == u->sn) {
+            u->mn--;
+            return SW_OK;
+        }
+        return pop(u, &v);
+    case '1': /* POP_MARK */
+        if ((st = pop_mark(u, &from)) != SW_OK) return st;
+        u->sn = from;
+        return SW_OK;
+    case '2': /* DUP */
+        if ((st = top(u, &v)) != SW_OK) return st;
+        return push(u, v);
+    case 'F':
+        if ((st = readline(u, &line, &ln)) != SW_OK) return st;
+        return load_float_text(u, line, ln);
+    case 'I':
+        if ((st = readline(u, &line, &ln)) != SW_OK) return st;
+        return load_int(u, line, ln);
+    case 'J':
+        if ((st = need(u, 4, &a)) != SW_OK) return st;
+        v = sw_v_int(u->ar, (int32_t)(uint32_t)le(a, 4));
+        if (v) v->hint = op;
+        return push(u, v);
+    case 'K':
+        if ((st = need(u, 1, &a)) != SW_OK) return st;
+        v = sw_v_int(u->ar, a[0]);
+        if (v) v->hint = op;
+        return push(u, v);
+    case 'M':
+        if ((st = need(u, 2, &a)) != SW_OK) return st;
+        v = sw_v_int(u->ar, (int64_t)le(a, 2));
+        if (v) v->hint = op;
+        return push(u, v);
+    case 'L': /* LONG text: a trailing 'L' is dropped */
+        if ((st = readline(u, &line, &ln)) != SW_OK) return st;
+        if (ln > 0 && line[ln - 1] == 'L') ln--;
+        v = int_text(u, line, ln, &st);
+        if (!v) return int_fail(u, st);
+        v->hint = op;
+        return push(u, v);
+    case 'N':
+        return push(u, sw_v_none(u->ar));
+    case 'P': case 'Q': /* PERSID, BINPERSID [#pickle.ext]: without persistent_load
+                         * CPython fails before reading the argument */
+        if (!u->o->symbolic_ext)
+            return FAILP(u, SW_E_UNSUPPORTED_PERSID, SW_PYEXC_UNPICKLINGERROR,
+                         "A load persistent id instruction was encountered, but no persistent_load function was specified.");
+        if (op == 'P') {
+            size_t i;
+            if ((st = readline(u, &line, &ln)) != SW_OK) return st;
+            for (i = 0; i < ln; i++)
+                if (line[i] >= 0x80)
+                    return FAILP(u, SW_E_BAD_VALUE, SW_PYEXC_UNPICKLINGERROR,
+                                 "persistent IDs in protocol 0 must be ASCII strings");
+            v = str_node(u, line, ln, 0);
+            if (!v) return oom(u);
+        } else if ((st = pop(u, &v)) != SW_OK) {
+            return st;
+        }
+        w = sw_v_container(u->ar, SW_K_PERSID, 1);
+        if (!w || sw_v_push(u->ar, w, v)) return oom(u);
+        w->hint = op;
+        return push(u, w);
+    case 'R': /* REDUCE */
+        if ((st = pop(u, &w)) != SW_OK) return st;
+        if ((st = pop(u, &v)) != SW_OK) return st;
+        return push(u, new_obj(u, SW_OBJ_REDUCE, v, w, NULL, op));
+    case 'S':
+        if ((st = readline(u, &line, &ln)) != SW_OK) return st;
+        return push_string_text(u, line, ln);
+    case 'T': { /* BINSTRING: signed 4-byte length */
+        int32_t l;
+        if ((st = need(u, 4, &a)) != SW_OK) return st;
+        l = (int32_t)(uint32_t)le(a, 4);
+        if (l < 0) return FAILP(u, SW_E_BAD_LENGTH, SW_PYEXC_UNPICKLINGERROR, "BINSTRING pickle has negative byte count");
+        if ((st = need(u, (size_t)l, &a)) != SW_OK) return st;
+        return push_str8(u, a, (size_t)l, op);
+    }
+    case 'U':
+        if ((st = need(u, 1, &a)) != SW_OK) return st;
+        len = a[0];
+        if ((st = need(u, (size_t)len, &a)) != SW_OK) return st;
+        return push_str8(u, a, (size_t)len, op);
+    case 'V':
+        if ((st = readline(u, &line, &ln)) != SW_OK) return st;
+        return push_unicode_text(u, line, ln);
+    case 'X': case 0x8c: case 0x8d: { /* BINUNICODE, SHORT_BINUNICODE, BINUNICODE8 */
+        size_t w8 = op == 'X' ? 4 : op == 0x8c ? 1 : 8, bad;
+        if ((st = need(u, w8, &a)) != SW_OK) return st;
+        len = le(a, w8);
+        if (len > sw_cur_left(&u->c)) return truncated(u);
+        a = sw_cur_take(&u->c, (size_t)len);
+        if (!sw_utf8_valid_surrogatepass(a, (size_t)len, &bad))
+            return SW_FAIL(u->err, SW_E_BAD_UTF8, SW_LAYER_PICKLE, SW_PYEXC_UNICODEDECODEERROR,
+                           u->c.pos - len + bad, u->c.pos - len + bad, "'utf-8' codec can't decode bytes");
+        return push(u, str_node(u, a, (size_t)len, op));
+    }
+    case 'B': case 'C': case 0x8e: case 0x96: { /* BINBYTES, SHORT_BINBYTES, BINBYTES8, BYTEARRAY8 */
+        size_t w8 = op == 'B' ? 4 : op == 'C' ? 1 : 8;
+        if ((st = need(u, w8, &a)) != SW_OK) return st;
+        len = le(a, w8);
+        if (len > sw_cur_left(&u->c)) return truncated(u);
+        a = sw_cur_take(&u->c, (size_t)len);
+        v = sw_v_strlike(u->ar, op == 0x96 ? SW_K_BYTEARRAY : SW_K_BYTES, a, (size_t)len);
+        if (v) v->hint = op;
+        return push(u, v);
+    }
+    case 'a': /* APPEND */
+        if ((st = pop(u, &v)) != SW_OK) return st;
+        if ((st = top(u, &w)) != SW_OK) return st;
+        if (push(u, v) != SW_OK) return oom(u);
+        return appends(u, w, u->sn - 1);
+    case 'e': /* APPENDS */
+        if ((st = pop_mark(u, &from)) != SW_OK) return st;
+        if (from == 0 || from <= fence(u)) return underflow(u);
+        return appends(u, u->stk[from - 1], from);
+    case 'b': /* BUILD */
+        if ((st = pop(u, &w)) != SW_OK) return st;
+        if ((st = top(u, &v)) != SW_OK) return st;
+        if (v->kind == SW_K_OBJ) return sw_v_mutate(u->ar, v, SW_MUT_BUILD, w, NULL) == SW_OK ? SW_OK : oom(u);
+        if (w->kind == SW_K_NONE) return SW_OK; /* load_build ignores a None state */
+        return attr_error(u, "object has no attribute '__dict__'");
+    case 'c': /* GLOBAL */
+        if ((st = global_lines(u, op, &v)) != SW_OK) return st;
+        return push(u, v);
+    case 0x93: /* STACK_GLOBAL */
+        if ((st = pop(u, &w)) != SW_OK) return st;
+        if ((st = pop(u, &v)) != SW_OK) return st;
+        if (v->kind != SW_K_STR || w->kind != SW_K_STR)
+            return FAILP(u, SW_E_BAD_STACK, SW_PYEXC_UNPICKLINGERROR, "STACK_GLOBAL requires str");
+        if ((st = make_global(u, v, w, op, &x)) != SW_OK) return st;
+        return push(u, x);
+    case 'd': case 'l': case 't': /* DICT, LIST, TUPLE */
+        if ((st = pop_mark(u, &from)) != SW_OK) return st;
+        if (op == 't') return push(u, tuple_of(u, from));
+        if (op == 'l') {
+            v = tuple_of(u, from);
+            if (!v) return oom(u);
+            v->kind = SW_K_LIST;
+            v->hint = op;
+            return push(u, v);
+        }
+        v = sw_v_container(u->ar, SW_K_DICT, 0);
+        if (!v) return oom(u);
+        v->hint = op;
+        {
+            size_t i, end = u->sn;
+            if ((end - from) % 2) return FAILP(u, SW_E_BAD_STACK, SW_PYEXC_UNPICKLINGERROR, "odd number of items for DICT");
+            for (i = from; i < end; i += 2)
+                if ((st = dict_set(u, v, u->stk[i], u->stk[i + 1])) != SW_OK) return st;
+            u->sn = from;
+        }
+        return push(u, v);
+    case '}':
+        return push(u, sw_v_container(u->ar, SW_K_DICT, 0));
+    case ']':
+        return push(u, sw_v_container(u->ar, SW_K_LIST, 0));
+    case ')':
+        return push(u, sw_v_container(u->ar, SW_K_TUPLE, 0));
+    case 0x8f:
+        return push(u, sw_v_container(u->ar, SW_K_SET, 0));
+    case 0x85: case 0x86: case 0x87: { /* TUPLE1..3 */
+        size_t k = (size_t)(op - 0x84);
+        if (u->sn < fence(u) + k) return underflow(u);
+        return push(u, tuple_of(u, u->sn - k));
+    }
+    case 0x91: /* FROZENSET */
+        if ((st = pop_mark(u, &from)) != SW_OK) return st;
+        v = sw_v_container(u->ar, SW_K_FROZENSET, 0);
+        if (!v) return oom(u);
+        {
+            size_t i, end = u->sn;
+            for (i = from; i < end; i++)
+                if ((st = set_add(u, v, u->stk[i])) != SW_OK) return st;
+            u->sn = from;
+        }
+        return push(u, v);
+    case 0x90: /* ADDITEMS */
+        if ((st = pop_mark(u, &from)) != SW_OK) return st;
+        if (from == 0 || from <= fence(u)) return underflow(u);
+        return additems(u, u->stk[from - 1], from);
+    case 's': /* SETITEM */
+        if (u->sn < fence(u) + 3) return underflow(u);
+        return setitems(u, u->stk[u->sn - 3], u->sn - 2);
+    case 'u': /* SETITEMS */
+        if ((st = pop_mark(u, &from)) != SW_OK) return st;
+        if (from == 0 || from <= fence(u)) return underflow(u);
+        return setitems(u, u->stk[from - 1], from);
+    case 'g':
+        if ((st = text_index(u, &len, "invalid GET argument")) != SW_OK) return st;
+        return memo_get(u, len);
+    case 'h':
+        if ((st = need(u, 1, &a)) != SW_OK) return st;
+        return memo_get(u, a[0]);
+    case 'j':
+        if ((st = need(u, 4, &a)) != SW_OK) return st;
+        return memo_get(u, le(a, 4));
+    case 'p':
+        if (u->sn <= fence(u)) return underflow(u);
+        if ((st = text_index(u, &len, "invalid PUT argument")) != SW_OK) return st;
+        return memo_put(u, len);
+    case 'q':
+        if ((st = need(u, 1, &a)) != SW_OK) return st;
+        return memo_put(u, a[0]);
+    case 'r':
+        if ((st = need(u, 4, &a)) != SW_OK) return st;
+        return memo_put(u, le(a, 4));
+    case 0x94: /* MEMOIZE: the next index is the number of entries */
+        return memo_put(u, u->m.n);
+    case 'i': /* INST */
+        if ((st = global_lines(u, op, &v)) != SW_OK) return st;
+        if ((st = pop_mark(u, &from)) != SW_OK) return st;
+        w = tuple_of(u, from);
+        if (!w) return oom(u);
+        return push(u, new_obj(u, SW_OBJ_INST, v, w, NULL, op));
+    case 'o': /* OBJ */
+        if ((st = pop_mark(u, &from)) != SW_OK) return st;
+        if (u->sn == from) return underflow(u);
+        v = u->stk[from];
+        w = tuple_of(u, from + 1);
+        if (!w) return oom(u);
+        u->sn = from;
+        return push(u, new_obj(u, SW_OBJ_OBJ, v, w, NULL, op));
+    case 'G':
+        if ((st = need(u, 8, &a)) != SW_OK) return st;
+        {
+            uint64_t bits = 0;
+            int i;
+            double d;
+            for (i = 0; i < 8; i++) bits = (bits << 8) | a[i];
+            memcpy(&d, &bits, sizeof d);
+            v = sw_v_float(u->ar, d);
+            if (v) v->hint = op;
+            return push(u, v);
+        }
+    case 0x80: /* PROTO [#pickle.proto] */
+        if ((st = need(u, 1, &a)) != SW_OK) return st;
+        if (a[0] > 5) return FAILP(u, SW_E_BAD_PROTO, SW_PYEXC_VALUEERROR, "unsupported pickle protocol");
+        u->proto = a[0];
+        return SW_OK;
+    case 0x81: /* NEWOBJ */
+        if ((st = pop(u, &w)) != SW_OK) return st;
+        if ((st = pop(u, &v)) != SW_OK) return st;
+        if (w->kind != SW_K_TUPLE) return FAILP(u, SW_E_BAD_STACK, SW_PYEXC_UNPICKLINGERROR, "NEWOBJ expected an arg tuple.");
+        return push(u, new_obj(u, SW_OBJ_NEWOBJ, v, w, NULL, op));
+    case 0x92: /* NEWOBJ_EX */
+        if ((st = pop(u, &x)) != SW_OK) return st;
+        if ((st = pop(u, &w)) != SW_OK) return st;
+        if ((st = pop(u, &v)) != SW_OK) return st;
+        if (w->kind != SW_K_TUPLE)
+            return FAILP(u, SW_E_BAD_STACK, SW_PYEXC_UNPICKLINGERROR, "NEWOBJ_EX args argument must be a tuple");
+        if (x->kind != SW_K_DICT)
+            return FAILP(u, SW_E_BAD_STACK, SW_PYEXC_UNPICKLINGERROR, "NEWOBJ_EX kwargs argument must be a dict");
+        return push(u, new_obj(u, SW_OBJ_NEWOBJ_EX, v, w, x, op));
+    case 0x82: case 0x83: case 0x84: { /* EXT1, EXT2, EXT4 */
+        size_t w8 = op == 0x82 ? 1 : op == 0x83 ? 2 : 4;
+        int64_t code;
+        if ((st = need(u, w8, &a)) != SW_OK) return st;
+        code = w8 == 4 ? (int32_t)(uint32_t)le(a, 4) : (int64_t)le(a, w8);
+        if (code <= 0) return FAILP(u, SW_E_BAD_VALUE, SW_PYEXC_UNPICKLINGERROR, "EXT specifies code <= 0");
+        if (!u->o->symbolic_ext)
+            return FAILP(u, SW_E_UNSUPPORTED_EXT, SW_PYEXC_VALUEERROR, "unregistered extension code");
+        v = sw_v_new(u->ar, SW_K_EXT);
+        if (v) {
+            v->u.i = code;
+            v->hint = op;
+        }
+        return push(u, v);
+    }
+    case 0x88: case 0x89:
+        v = sw_v_bool(u->ar, op == 0x88);
+        if (v) v->hint = op;
+        return push(u, v);
+    case 0x8a: case 0x8b: { /* LONG1, LONG4 */
+        if (op == 0x8a) {
+            if ((st = need(u, 1, &a)) != SW_OK) return st;
+            len = a[0];
+        } else {
+            int32_t l;
+            if ((st = need(u, 4, &a)) != SW_OK) return st;
+            l = (int32_t)(uint32_t)le(a, 4);
+            if (l < 0) return FAILP(u, SW_E_BAD_LENGTH, SW_PYEXC_UNPICKLINGERROR, "LONG pickle has negative byte count");
+            len = (uint64_t)l;
+        }
+        if ((st = need(u, (size_t)len, &a)) != SW_OK) return st;
+        v = sw_v_int_le2c(u->ar, a, (size_t)len);
+        if (v) v->hint = op;
+        return push(u, v);
+    }
+    case 0x95: /* FRAME [#pickle.frame]: the C unpickler only checks the bytes are there */
+        if ((st = need(u, 8, &a)) != SW_OK) return st;
+        len = le(a, 8);
+        if (len > (uint64_t)INT64_MAX)
+            return FAILP(u, SW_E_BAD_FRAME, SW_PYEXC_VALUEERROR, "FRAME length exceeds system's maximum");
+        if (len > sw_cur_left(&u->c)) return truncated(u);
+        return SW_OK;
+    case 0x97: /* NEXT_BUFFER */
+        if (!u->o->symbolic_ext)
+            return FAILP(u, SW_E_UNSUPPORTED_BUFFER, SW_PYEXC_UNPICKLINGERROR,
+                         "pickle stream refers to out-of-band data but no *buffers* argument was given");
+        v = sw_v_new(u->ar, SW_K_BUFFER);
+        if (v) v->u.i = (int64_t)u->nbuf++;
+        return push(u, v);
+    case 0x98: /* READONLY_BUFFER */
+        if ((st = top(u, &v)) != SW_OK) return st;
+        if (v->kind == SW_K_BUFFER) {
+            v->sub = 1;
+            return SW_OK;
+        }
+        if (v->kind == SW_K_BYTES || v->kind == SW_K_BYTEARRAY) return SW_OK; /* memoryview of it: same value */
+        return FAILP(u, SW_E_TYPE, SW_PYEXC_TYPEERROR, "memoryview: a bytes-like object is required");
+    default:
+        return FAILP(u, SW_E_BAD_OPCODE, SW_PYEXC_UNPICKLINGERROR, "invalid load key");
+    }
+}
