@@ -108,6 +108,12 @@ static sw_status truncated(pu *u)
     return FAILP(u, SW_E_TRUNCATED_PAYLOAD, SW_PYEXC_UNPICKLINGERROR, "pickle data was truncated");
 }
 
+/* a length CPython's reader refuses before reading: next_read_idx + n overflows */
+static sw_status overflow(pu *u)
+{
+    return FAILP(u, SW_E_BAD_LENGTH, SW_PYEXC_UNPICKLINGERROR, "read would overflow (invalid bytecode)");
+}
+
 static sw_status oom(pu *u)
 {
     sw_status st = sw_arena_status(u->ar);
@@ -847,14 +853,13 @@ static sw_status step(pu *u, uint8_t op, int *stop)
     case 'S':
         if ((st = readline(u, &line, &ln)) != SW_OK) return st;
         return push_string_text(u, line, ln);
-    case 'T': { /* BINSTRING: signed 4-byte length */
-        int32_t l;
+    case 'T': /* BINSTRING: CPython 3.11 on 64 bits reads the 4-byte length
+               * unsigned, so 0xffffffff is a long read, not a negative count */
         if ((st = need(u, 4, &a)) != SW_OK) return st;
-        l = (int32_t)(uint32_t)le(a, 4);
-        if (l < 0) return FAILP(u, SW_E_BAD_LENGTH, SW_PYEXC_UNPICKLINGERROR, "BINSTRING pickle has negative byte count");
-        if ((st = need(u, (size_t)l, &a)) != SW_OK) return st;
-        return push_str8(u, a, (size_t)l, op);
-    }
+        len = le(a, 4);
+        if (len > sw_cur_left(&u->c)) return truncated(u);
+        a = sw_cur_take(&u->c, (size_t)len);
+        return push_str8(u, a, (size_t)len, op);
     case 'U':
         if ((st = need(u, 1, &a)) != SW_OK) return st;
         len = a[0];
@@ -867,17 +872,22 @@ static sw_status step(pu *u, uint8_t op, int *stop)
         size_t w8 = op == 'X' ? 4 : op == 0x8c ? 1 : 8, bad;
         if ((st = need(u, w8, &a)) != SW_OK) return st;
         len = le(a, w8);
+        if (len > (uint64_t)INT64_MAX)
+            return FAILP(u, SW_E_BAD_LENGTH, SW_PYEXC_OVERFLOWERROR, "BINUNICODE exceeds system's maximum size");
+        if (len > (uint64_t)INT64_MAX - u->c.pos) return overflow(u);
         if (len > sw_cur_left(&u->c)) return truncated(u);
         a = sw_cur_take(&u->c, (size_t)len);
         if (!sw_utf8_valid_surrogatepass(a, (size_t)len, &bad))
-            return SW_FAIL(u->err, SW_E_BAD_UTF8, SW_LAYER_PICKLE, SW_PYEXC_UNICODEDECODEERROR,
-                           u->c.pos - len + bad, u->c.pos - len + bad, "'utf-8' codec can't decode bytes");
+            return FAILP(u, SW_E_BAD_UTF8, SW_PYEXC_UNICODEDECODEERROR, "'utf-8' codec can't decode bytes");
         return push(u, str_node(u, a, (size_t)len, op));
     }
     case 'B': case 'C': case 0x8e: case 0x96: { /* BINBYTES, SHORT_BINBYTES, BINBYTES8, BYTEARRAY8 */
         size_t w8 = op == 'B' ? 4 : op == 'C' ? 1 : 8;
         if ((st = need(u, w8, &a)) != SW_OK) return st;
         len = le(a, w8);
+        if (len > (uint64_t)INT64_MAX)
+            return FAILP(u, SW_E_BAD_LENGTH, SW_PYEXC_OVERFLOWERROR, "BINBYTES exceeds system's maximum size");
+        if (len > (uint64_t)INT64_MAX - u->c.pos) return overflow(u);
         if (len > sw_cur_left(&u->c)) return truncated(u);
         a = sw_cur_take(&u->c, (size_t)len);
         v = sw_v_strlike(u->ar, op == 0x96 ? SW_K_BYTEARRAY : SW_K_BYTES, a, (size_t)len);
@@ -1069,8 +1079,7 @@ static sw_status step(pu *u, uint8_t op, int *stop)
     case 0x95: /* FRAME [#pickle.frame]: the C unpickler only checks the bytes are there */
         if ((st = need(u, 8, &a)) != SW_OK) return st;
         len = le(a, 8);
-        if (len > (uint64_t)INT64_MAX)
-            return FAILP(u, SW_E_BAD_FRAME, SW_PYEXC_VALUEERROR, "FRAME length exceeds system's maximum");
+        if (len > (uint64_t)INT64_MAX - u->c.pos) return overflow(u);
         if (len > sw_cur_left(&u->c)) return truncated(u);
         return SW_OK;
     case 0x97: /* NEXT_BUFFER */

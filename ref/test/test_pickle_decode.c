@@ -1,0 +1,286 @@
+/* The pickle decoder against CPython: the corpus CPython wrote
+ * (vectors/pickle-corpus, notation sidecars made from pickle.loads), and
+ * invalid pickles with CPython's observed exception (vectors/pickle-errors)
+ * [#pickle]. */
+#include <dirent.h>
+#include <stdlib.h>
+
+#include "json.h"
+#include "testutil.h"
+
+static char *text_file(const char *path, size_t *n)
+{
+    char *t = (char *)sw_test_read_file(path, n);
+    if (t) {
+        t = (char *)realloc(t, *n + 1);
+        t[*n] = 0;
+        while (*n && (t[*n - 1] == '\n')) t[--*n] = 0;
+    }
+    return t;
+}
+
+typedef void (*file_fn)(const char *dir, const char *name, void *ctx);
+
+static size_t each_file(const char *dir, const char *ext, file_fn fn, void *ctx)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    size_t n = 0, el = strlen(ext);
+    if (!d) return 0;
+    while ((e = readdir(d)) != NULL) {
+        size_t l = strlen(e->d_name);
+        if (l > el && strcmp(e->d_name + l - el, ext) == 0) {
+            fn(dir, e->d_name, ctx);
+            n++;
+        }
+    }
+    closedir(d);
+    return n;
+}
+
+typedef struct corpus_ctx {
+    unsigned ok, total, dis_ok;
+} corpus_ctx;
+
+static void corpus_one(const char *dir, const char *name, void *vctx)
+{
+    corpus_ctx *c = (corpus_ctx *)vctx;
+    char path[512], tpath[512];
+    size_t n, tn, used = 0;
+    uint8_t *p;
+    char *t;
+    sw_arena *ar;
+    sw_value *v;
+    sw_error e;
+    sw_pickle_opts o;
+    sw_buf b;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    snprintf(tpath, sizeof tpath, "%s/%.*s.txt", dir, (int)(strlen(name) - 4), name);
+    p = sw_test_read_file(path, &n);
+    t = text_file(tpath, &tn);
+    if (!p || !t) {
+        free(p);
+        free(t);
+        return;
+    }
+    c->total++;
+    ar = sw_arena_new(NULL, NULL);
+    sw_pickle_opts_default(&o);
+    o.symbolic_ext = 1; /* persid/ext/buffer files were written with those on purpose */
+    sw_buf_init(&b, NULL);
+    if (sw_pickle_decode(ar, p, n, &o, &v, &used, &e) == SW_OK && sw_notation_print(v, &b, 0, &e) == SW_OK) {
+        if (b.n == tn && memcmp(b.p, t, tn) == 0 && used == n)
+            c->ok++;
+        else if (c->total - c->ok < 5)
+            fprintf(stderr, "\n  %s: got %.120s\n  expected %.120s", path, b.p ? (char *)b.p : "", t);
+    } else if (c->total - c->ok < 5) {
+        fprintf(stderr, "\n  %s: %s", path, e.msg);
+    }
+    b.n = 0;
+    if (sw_pickle_dis(p, n, 0, "", &b, &e) == SW_OK) c->dis_ok++;
+    sw_buf_free(&b);
+    sw_arena_free(ar);
+    free(p);
+    free(t);
+}
+
+static void test_corpus(void)
+{
+    static const char *dirs[] = {"vectors/pickle-corpus/p0", "vectors/pickle-corpus/p1", "vectors/pickle-corpus/p2",
+                                 "vectors/pickle-corpus/p3", "vectors/pickle-corpus/p4", "vectors/pickle-corpus/p5"};
+    corpus_ctx c;
+    size_t i;
+    memset(&c, 0, sizeof c);
+    for (i = 0; i < 6; i++) each_file(dirs[i], ".pkl", corpus_one, &c);
+    printf("\n  pickle decode vs CPython: %u/%u pickles print as pickle.loads' result; dis %u/%u\n", c.ok, c.total,
+           c.dis_ok, c.total);
+    CU_ASSERT(c.total > 1000);
+    CU_ASSERT_EQUAL(c.ok, c.total);
+    CU_ASSERT_EQUAL(c.dis_ok, c.total);
+}
+
+typedef struct err_ctx {
+    unsigned total, ok;
+} err_ctx;
+
+static void error_one(const char *dir, const char *name, void *vctx)
+{
+    err_ctx *c = (err_ctx *)vctx;
+    char path[512];
+    size_t n, jn, at;
+    uint8_t *p;
+    char *jt;
+    jdoc j;
+    const jnode *cp, *st, *off;
+    sw_arena *ar = sw_arena_new(NULL, NULL);
+    sw_value *v;
+    sw_error e;
+    sw_status got;
+    sw_buf b;
+    int good = 1;
+    const char *outcome;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    jt = (char *)sw_test_read_file(path, &jn);
+    snprintf(path, sizeof path, "%s/%.*s.pkl", dir, (int)(strlen(name) - 5), name);
+    p = sw_test_read_file(path, &n);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(jt);
+    CU_ASSERT_EQUAL_FATAL(json_parse(&j, jt, jn, &at), 0);
+    cp = json_get(&j, &j.n[1], "cpython");
+    st = json_get(&j, &j.n[1], "status");
+    off = json_get(&j, &j.n[1], "payload_offset");
+    outcome = json_str(json_get(&j, cp, "outcome"));
+    c->total++;
+    sw_test_junk(&e, sizeof e);
+    got = sw_pickle_decode(ar, p ? p : (const uint8_t *)"", n, NULL, &v, NULL, &e);
+    if (outcome && strcmp(outcome, "ok") == 0) {
+        good = got == SW_OK;
+    } else {
+        const char *exc = json_str(json_get(&j, cp, "exception"));
+        good = got != SW_OK && st && strcmp(json_str(st), sw_status_str(got)) == 0 && exc &&
+               strcmp(exc, sw_pyexc_str(e.pyexc)) == 0 && e.layer == SW_LAYER_PICKLE && e.payload_offset <= n &&
+               (!off || (uint64_t)off->num == e.payload_offset) && v == NULL;
+    }
+    if (good)
+        c->ok++;
+    else
+        fprintf(stderr, "\n  %s: got %s/%s at %llu (%s)", path, sw_status_str(got), sw_pyexc_str(e.pyexc),
+                (unsigned long long)e.payload_offset, e.msg ? e.msg : "");
+    /* dis never crashes and stops with an error on the same inputs */
+    sw_buf_init(&b, NULL);
+    sw_pickle_dis(p ? p : (const uint8_t *)"", n, 0, "  ", &b, &e);
+    sw_buf_free(&b);
+    json_free(&j);
+    free(jt);
+    free(p);
+    sw_arena_free(ar);
+}
+
+static void test_errors(void)
+{
+    err_ctx c;
+    memset(&c, 0, sizeof c);
+    each_file("vectors/pickle-errors", ".json", error_one, &c);
+    printf("\n  pickle errors vs CPython: %u/%u match status, exception and offset\n", c.ok, c.total);
+    CU_ASSERT(c.total > 200);
+    CU_ASSERT_EQUAL(c.ok, c.total);
+}
+
+/* limits fire deterministically [#pickle.limits] */
+static void test_limits(void)
+{
+    sw_limits lim;
+    sw_arena *ar;
+    sw_value *v;
+    sw_error e;
+    sw_buf b;
+    sw_sink k;
+    int i;
+    sw_buf_init(&b, NULL);
+    sw_sink_buf(&k, &b);
+    /* 100 nested MARKs with max_depth 50 */
+    for (i = 0; i < 100; i++) sw_buf_putc(&b, '(');
+    sw_limits_default(&lim);
+    lim.max_depth = 50;
+    ar = sw_arena_new(NULL, &lim);
+    CU_ASSERT_EQUAL(sw_pickle_decode(ar, b.p, b.n, NULL, &v, NULL, &e), SW_E_LIMIT_DEPTH);
+    CU_ASSERT_EQUAL(e.payload_offset, 50u);
+    sw_arena_free(ar);
+    /* memo: 10 PUTs with max_memo 5 */
+    b.n = 0;
+    sw_buf_putc(&b, 'N');
+    for (i = 0; i < 10; i++) {
+        sw_buf_putc(&b, 'q');
+        sw_buf_putc(&b, (uint8_t)i);
+    }
+    sw_buf_putc(&b, '.');
+    sw_limits_default(&lim);
+    lim.max_memo = 5;
+    ar = sw_arena_new(NULL, &lim);
+    CU_ASSERT_EQUAL(sw_pickle_decode(ar, b.p, b.n, NULL, &v, NULL, &e), SW_E_LIMIT_MEMO);
+    CU_ASSERT_EQUAL(e.payload_offset, 11u);
+    sw_arena_free(ar);
+    /* expansion: a list memoized then fetched many times */
+    b.n = 0;
+    sw_buf_puts(&b, "(K\x01K\x02K\x03lq\x00");
+    for (i = 0; i < 100; i++) sw_buf_puts(&b, "h\x00");
+    sw_buf_puts(&b, "l.");
+    /* MARK is needed before the GETs: rebuild */
+    b.n = 0;
+    sw_buf_putc(&b, '(');
+    sw_buf_puts(&b, "(K\x01K\x02K\x03l");
+    sw_buf_putc(&b, 'q');
+    sw_buf_putc(&b, 0);
+    for (i = 0; i < 100; i++) {
+        sw_buf_putc(&b, 'h');
+        sw_buf_putc(&b, 0);
+    }
+    sw_buf_puts(&b, "l.");
+    sw_limits_default(&lim);
+    ar = sw_arena_new(NULL, &lim);
+    CU_ASSERT_EQUAL(sw_pickle_decode(ar, b.p, b.n, NULL, &v, NULL, &e), SW_OK);
+    sw_arena_free(ar);
+    lim.max_expansion = 100;
+    ar = sw_arena_new(NULL, &lim);
+    CU_ASSERT_EQUAL(sw_pickle_decode(ar, b.p, b.n, NULL, &v, NULL, &e), SW_E_LIMIT_EXPANSION);
+    sw_arena_free(ar);
+    /* int digits: a 30-digit LONG with max_int_digits 20 */
+    b.n = 0;
+    sw_buf_puts(&b, "L123456789012345678901234567890L\n.");
+    lim.max_expansion = 0;
+    lim.max_int_digits = 20;
+    ar = sw_arena_new(NULL, &lim);
+    CU_ASSERT_EQUAL(sw_pickle_decode(ar, b.p, b.n, NULL, &v, NULL, &e), SW_E_LIMIT_INT_DIGITS);
+    CU_ASSERT_EQUAL(e.pyexc, SW_PYEXC_VALUEERROR);
+    sw_arena_free(ar);
+    sw_buf_free(&b);
+}
+
+/* Python key rules: equal keys merge (first key, last value); strict reports */
+static void test_keys(void)
+{
+    /* {1: 'a', 1.0: 'b', True: 'c'} written as DICT */
+    static const uint8_t d[] = {'(', 'K', 1, 'X', 1, 0, 0, 0, 'a', 'G', 0x3f, 0xf0, 0, 0, 0, 0, 0, 0,
+                                'X', 1, 0, 0, 0, 'b', 0x88, 'X', 1, 0, 0, 0, 'c', 'd', '.'};
+    sw_arena *ar = sw_arena_new(NULL, NULL);
+    sw_value *v;
+    sw_error e;
+    sw_pickle_opts o;
+    CU_ASSERT_EQUAL_FATAL(sw_pickle_decode(ar, d, sizeof d, NULL, &v, NULL, &e), SW_OK);
+    CU_ASSERT_STRING_EQUAL(sw_test_notation(v), "{1: 'c'}");
+    sw_pickle_opts_default(&o);
+    o.mode = SW_MODE_STRICT;
+    CU_ASSERT_EQUAL(sw_pickle_decode(ar, d, sizeof d, &o, &v, NULL, &e), SW_E_DUP_KEY);
+    CU_ASSERT_EQUAL(e.payload_offset, 31u);
+    sw_arena_free(ar);
+}
+
+/* Python 2 8-bit strings follow the encoding option [#pickle.encoding] */
+static void test_encoding(void)
+{
+    static const uint8_t s[] = {'U', 2, 'h', 0xe9, '.'};
+    sw_arena *ar = sw_arena_new(NULL, NULL);
+    sw_value *v;
+    sw_error e;
+    sw_pickle_opts o;
+    sw_pickle_opts_default(&o);
+    CU_ASSERT_EQUAL(sw_pickle_decode(ar, s, sizeof s, &o, &v, NULL, &e), SW_OK);
+    CU_ASSERT_STRING_EQUAL(sw_test_notation(v), "b'h\\xe9'");
+    o.encoding = SW_PICKLE_ENC_LATIN1;
+    CU_ASSERT_EQUAL(sw_pickle_decode(ar, s, sizeof s, &o, &v, NULL, &e), SW_OK);
+    CU_ASSERT_STRING_EQUAL(sw_test_notation(v), "'h\\xe9'");
+    o.encoding = SW_PICKLE_ENC_ASCII;
+    CU_ASSERT_EQUAL(sw_pickle_decode(ar, s, sizeof s, &o, &v, NULL, &e), SW_E_BAD_UTF8);
+    CU_ASSERT_EQUAL(e.pyexc, SW_PYEXC_UNICODEDECODEERROR);
+    sw_arena_free(ar);
+}
+
+static CU_TestInfo tests[] = {
+    {"corpus vs pickle.loads", test_corpus},
+    {"errors vs CPython", test_errors},
+    {"limits", test_limits},
+    {"equal keys merge", test_keys},
+    {"8-bit string encodings", test_encoding},
+    CU_TEST_INFO_NULL,
+};
+
+int sw_suite_test_pickle_decode(void) { return sw_test_add_suite("pickle_decode", tests); }
