@@ -650,7 +650,7 @@ static sw_status additems(pu *u, sw_value *target, size_t from)
 
 static sw_status memo_put(pu *u, uint64_t idx)
 {
-    sw_value *v, **slot;
+    sw_value *v = NULL, **slot;
     int fresh = 0;
     sw_status st = top(u, &v);
     if (st != SW_OK) return st;
@@ -763,7 +763,7 @@ static sw_status step(pu *u, uint8_t op, int *stop)
     const uint8_t *a;
     const uint8_t *line;
     size_t ln, from;
-    sw_value *v, *w, *x;
+    sw_value *v = NULL, *w = NULL, *x = NULL;
     sw_status st;
     uint64_t len;
     switch (op) {
