@@ -9,11 +9,14 @@
 #include <unistd.h>
 
 #include "sparkwire/stream.h"
+#include "internal/common.h"
 
 static const char *usage_text =
     "usage: sparkwire decode -s SPEC [options] [FILE|-]   print items, one per line, then a status line\n"
     "       sparkwire encode -s SPEC [options] [FILE|-]   read items (one per line), write the stream to stdout\n"
     "       sparkwire dis    -s SPEC [options] [FILE|-]   list frames and payload opcodes with offsets\n"
+    "       sparkwire audit  -s SPEC [options] [FILE|-]   list every global and call in the stream's pickles;\n"
+    "                                                     exit 1 if one is outside the allow list\n"
     "       sparkwire version\n"
     "SPEC is a serializer as PySpark prints it, e.g. \"BatchedSerializer(PickleSerializer(), 1024)\".\n"
     "options: --mode pyspark|strict   --encoding bytes|ascii|latin1   --no-resolve   --symbolic-ext\n"
@@ -174,6 +177,116 @@ static int cmd_dis(sw_serializer *s, const sw_stream_opts *o, int fd)
     return st == SW_OK || st == SW_END ? 0 : 1;
 }
 
+/* [#cli.audit] names the resolve pass turns into plain values, plus the
+ * constructors CPython uses for them: the allow list */
+static const char *const allowed[][2] = {
+    {"builtins", "set"}, {"builtins", "frozenset"}, {"builtins", "bytearray"}, {"builtins", "bytes"},
+    {"builtins", "complex"}, {"_codecs", "encode"}, {"copyreg", "_reconstructor"}, {"builtins", "object"},
+    {"pyspark.serializers", "_restore"}, {"builtins", "Ellipsis"}, {"builtins", "StopIteration"},
+};
+
+typedef struct audit_name {
+    char *text;
+    unsigned long count;
+    int ok;
+} audit_name;
+
+static int is_allowed(const sw_value *g)
+{
+    size_t i;
+    const sw_value *m = g->u.c.v[0], *n = g->u.c.v[1];
+    for (i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
+        if (m->kind == SW_K_STR && n->kind == SW_K_STR && m->u.s.n == strlen(allowed[i][0]) &&
+            n->u.s.n == strlen(allowed[i][1]) && memcmp(m->u.s.p, allowed[i][0], m->u.s.n) == 0 &&
+            memcmp(n->u.s.p, allowed[i][1], n->u.s.n) == 0)
+            return 1;
+    return 0;
+}
+
+static int cmd_audit(sw_serializer *s, sw_stream_opts *o, int fd)
+{
+    sw_source src;
+    sw_decoder *d = NULL;
+    sw_status st;
+    sw_error e;
+    audit_name *names = NULL;
+    size_t nn = 0, i;
+    int bad = 0, rc;
+    const sw_value **stk = NULL;
+    size_t cap = 0;
+    o->pickle_resolve = 1;
+    o->symbolic_ext = 1;
+    sw_source_fd(&src, fd, NULL);
+    if (sw_decoder_new(s, &src, o, &d) != SW_OK) return 3;
+    for (;;) {
+        sw_value *v = NULL;
+        sw_ptrmap seen;
+        size_t n = 0;
+        sw_error_clear(&e);
+        st = sw_decoder_next(d, &v, &e);
+        if (st != SW_OK) break;
+        sw_ptrmap_init(&seen, NULL);
+        if (cap == 0) {
+            cap = 256;
+            stk = (const sw_value **)malloc(cap * sizeof *stk);
+            if (!stk) return 3;
+        }
+        stk[n++] = v;
+        while (n) {
+            const sw_value *x = stk[--n];
+            size_t k, nc;
+            if (sw_ptrmap_get(&seen, x) || sw_ptrmap_put(&seen, x, 1) != SW_OK) continue;
+            if (x->kind == SW_K_GLOBAL && x->u.c.n == 2) {
+                sw_buf t;
+                sw_buf_init(&t, NULL);
+                sw_buf_put(&t, x->u.c.v[0]->u.s.p, x->u.c.v[0]->u.s.n);
+                sw_buf_putc(&t, '.');
+                sw_buf_put(&t, x->u.c.v[1]->u.s.p, x->u.c.v[1]->u.s.n);
+                sw_buf_putc(&t, 0);
+                for (k = 0; k < nn; k++)
+                    if (strcmp(names[k].text, (char *)t.p) == 0) break;
+                if (k == nn) {
+                    audit_name *nn2 = (audit_name *)realloc(names, (nn + 1) * sizeof *names);
+                    if (!nn2) return 3;
+                    names = nn2;
+                    names[nn].text = strdup((char *)t.p);
+                    names[nn].count = 0;
+                    names[nn].ok = is_allowed(x);
+                    nn++;
+                }
+                names[k].count++;
+                sw_buf_free(&t);
+            }
+            nc = sw_v_nchildren(x);
+            for (k = 0; k < nc; k++) {
+                if (n == cap) {
+                    const sw_value **ns = (const sw_value **)realloc(stk, cap * 2 * sizeof *stk);
+                    if (!ns) return 3;
+                    stk = ns;
+                    cap *= 2;
+                }
+                stk[n++] = sw_v_child(x, k);
+            }
+        }
+        sw_ptrmap_free(&seen);
+    }
+    for (i = 0; i < nn; i++) {
+        printf("%-8s %6lu  %s\n", names[i].ok ? "allowed" : "DENIED", names[i].count, names[i].text);
+        if (!names[i].ok) bad = 1;
+        free(names[i].text);
+    }
+    if (st == SW_END)
+        printf("# end ok items=%llu names=%zu denied=%d\n", (unsigned long long)sw_decoder_count(d), nn, bad);
+    else
+        print_error(stdout, &e);
+    rc = st != SW_END ? 1 : bad ? 1 : 0;
+    free(names);
+    free(stk);
+    sw_decoder_free(d);
+    sw_source_free(&src);
+    return rc;
+}
+
 static int parse_u64(const char *s, uint64_t *v)
 {
     char *end;
@@ -202,7 +315,8 @@ int main(int argc, char **argv)
         fputs(usage_text, stdout);
         return 0;
     }
-    if (strcmp(cmd, "decode") && strcmp(cmd, "encode") && strcmp(cmd, "dis")) return usage("unknown command");
+    if (strcmp(cmd, "decode") && strcmp(cmd, "encode") && strcmp(cmd, "dis") && strcmp(cmd, "audit"))
+        return usage("unknown command");
     sw_stream_opts_default(&o);
     for (i = 2; i < argc; i++) {
         const char *a = argv[i];
@@ -263,6 +377,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "decode") == 0) rc = cmd_decode(s, &o, fd);
     else if (strcmp(cmd, "encode") == 0) rc = cmd_encode(s, &o, fd);
+    else if (strcmp(cmd, "audit") == 0) rc = cmd_audit(s, &o, fd);
     else rc = cmd_dis(s, &o, fd);
     if (fd > 0) close(fd);
     sw_ser_free(s, NULL);
