@@ -44,7 +44,7 @@ class Global:
 
 
 OBJ_OPS = ("reduce", "newobj", "newobj_ex", "inst", "obj")
-MUT_OPS = {"append": 1, "setitem": 2, "add": 1, "build": 1}
+MUT_OPS = {"append": 1, "setitem": 2, "add": 1, "build": 1, "setstate": 2}
 
 
 class Obj:
@@ -72,6 +72,9 @@ class Obj:
 
     def build(self, state):
         self.muts.append(("build", state, None))
+
+    def setstate(self, setter, state):
+        self.muts.append(("setstate", setter, state))
 
     def __repr__(self):
         return canon(self)
@@ -218,7 +221,7 @@ def _children(x):
             out.append(x.kwargs)
         for op, a, b in x.muts:
             out.append(a)
-            if op == "setitem":
+            if MUT_OPS.get(op) == 2:
                 out.append(b)
         return out
     if t is PersId:
@@ -424,9 +427,9 @@ class _Printer:
             for op, a, b in x.muts:
                 if op not in MUT_OPS:
                     raise ValueError("bad mutation %r" % (op,))
-                if op == "setitem":
+                if MUT_OPS[op] == 2:
                     sa = sub(a)
-                    s += ".setitem(%s, %s)" % (sa, sub(b))
+                    s += ".%s(%s, %s)" % (op, sa, sub(b))
                 else:
                     s += ".%s(%s)" % (op, sub(a))
             return s

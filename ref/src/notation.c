@@ -229,6 +229,7 @@ static const char *mut_name(int op)
     case SW_MUT_SETITEM: return "setitem";
     case SW_MUT_ADD: return "add";
     case SW_MUT_BUILD: return "build";
+    case SW_MUT_SETSTATE: return "setstate";
     default: return NULL;
     }
 }
@@ -251,7 +252,7 @@ static int check_shape(const sw_value *v)
         for (i = 0; i < v->u.c.nmut; i++) {
             const sw_mut *m = &v->u.c.mut[i];
             if (!mut_name(m->op) || !m->a) return 0;
-            if ((m->op == SW_MUT_SETITEM) != (m->b != NULL)) return 0;
+            if ((m->op == SW_MUT_SETITEM || m->op == SW_MUT_SETSTATE) != (m->b != NULL)) return 0;
         }
         return 1;
     default: return 1;
@@ -717,7 +718,7 @@ static sw_status step(printer *P)
         if (f->mk < v->u.c.nmut) {
             const sw_mut *m = &v->u.c.mut[f->mk];
             if (f->mo == 0) {
-                f->mo = m->op == SW_MUT_SETITEM ? 1 : 2;
+                f->mo = (m->op == SW_MUT_SETITEM || m->op == SW_MUT_SETSTATE) ? 1 : 2;
                 st = emit(P, f->out, ".", 1);
                 if (st == SW_OK) st = emits(P, f->out, mut_name(m->op));
                 if (st == SW_OK) st = emit(P, f->out, "(", 1);
@@ -1307,10 +1308,12 @@ static sw_status maybe_mutation(parser *Q, sw_value *obj, int *opened)
         op = SW_MUT_ADD;
     else if (len == 5 && memcmp(id, "build", 5) == 0)
         op = SW_MUT_BUILD;
+    else if (len == 8 && memcmp(id, "setstate", 8) == 0)
+        op = SW_MUT_SETSTATE;
     else
-        return syn(Q, ids, "append, setitem, add or build expected");
+        return syn(Q, ids, "append, setitem, add, build or setstate expected");
     if ((st = expect(Q, '(', "'(' expected")) != SW_OK) return st;
-    if ((st = push_q(Q, Q_MUT, obj, at, op == SW_MUT_SETITEM ? 2 : 1)) != SW_OK) return st;
+    if ((st = push_q(Q, Q_MUT, obj, at, (op == SW_MUT_SETITEM || op == SW_MUT_SETSTATE) ? 2 : 1)) != SW_OK) return st;
     Q->fr[Q->nf - 1].mut_op = (uint8_t)op;
     *opened = 1;
     return SW_OK;

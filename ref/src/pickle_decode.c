@@ -787,7 +787,17 @@ static sw_status step(pu *u, uint8_t op, int *stop)
             u->mn--;
             return SW_OK;
         }
-        return pop(u, &v);
+        if ((st = pop(u, &v)) != SW_OK) return st;
+        /* [#pickle.setstate] save_reduce with a state_setter writes
+         * setter(obj, state) then POP: the call happened for its effect on
+         * obj, so it is kept as obj's mutation instead of being lost */
+        if (v->kind == SW_K_OBJ && v->sub == SW_OBJ_REDUCE && v->u.c.nmut == 0 && v->u.c.n == 2 &&
+            v->u.c.v[1]->kind == SW_K_TUPLE && v->u.c.v[1]->u.c.n == 2 && u->sn > fence(u) &&
+            v->u.c.v[1]->u.c.v[0] == u->stk[u->sn - 1] && u->stk[u->sn - 1]->kind == SW_K_OBJ)
+            return sw_v_mutate(u->ar, u->stk[u->sn - 1], SW_MUT_SETSTATE, v->u.c.v[0], v->u.c.v[1]->u.c.v[1]) == SW_OK
+                       ? SW_OK
+                       : oom(u);
+        return SW_OK;
     case '1': /* POP_MARK */
         if ((st = pop_mark(u, &from)) != SW_OK) return st;
         u->sn = from;

@@ -1162,6 +1162,7 @@ static int obj_next_run(enc *e, frame *f)
     if (a >= v->u.c.nmut) return 0;
     op = v->u.c.mut[a].op;
     if (op == SW_MUT_BUILD) return 2;
+    if (op == SW_MUT_SETSTATE) return 3;
     if (op != SW_MUT_APPEND && op != SW_MUT_SETITEM && op != SW_MUT_ADD) return -1;
     for (b = a; b < v->u.c.nmut && v->u.c.mut[b].op == op; b++) {
     }
@@ -1340,7 +1341,7 @@ static sw_status step(enc *e)
 /* objects [#pickle.encode.symbolic]: construction as read (REDUCE, NEWOBJ,
  * NEWOBJ_EX, INST, OBJ), memo, then the mutations in order as save_reduce
  * writes listitems, dictitems and state */
-enum { OB_BEGIN = 0, OB_ARGS, OB_MEMO, OB_RUNS, OB_BATCH, OB_BUILD_STATE };
+enum { OB_BEGIN = 0, OB_ARGS, OB_MEMO, OB_RUNS, OB_BATCH, OB_BUILD_STATE, OB_SET_OBJ, OB_SET_STATE, OB_SET_END };
 
 static sw_status step_obj(enc *e)
 {
@@ -1414,6 +1415,14 @@ static sw_status step_obj(enc *e)
             f->phase = OB_BUILD_STATE;
             return save(e, v->u.c.mut[f->i].a);
         }
+        if (r == 3) {
+            /* save_reduce with a state_setter: setter, obj, state, TUPLE2,
+             * REDUCE, POP [#pickle.encode.symbolic] */
+            if (!v->u.c.mut[f->i].b)
+                return efail(e, SW_E_UNENCODABLE, SW_PYEXC_OTHER, "setstate mutation without a state");
+            f->phase = OB_SET_OBJ;
+            return save(e, v->u.c.mut[f->i].a);
+        }
         f->phase = OB_BATCH;
         return SW_OK;
     }
@@ -1425,6 +1434,18 @@ static sw_status step_obj(enc *e)
         if ((st = wr1(e, OP_BUILD)) != SW_OK) return st;
         f->i++;
         f->phase = OB_RUNS;
+        return SW_OK;
+    case OB_SET_OBJ:
+        f->phase = OB_SET_STATE;
+        return save(e, v);
+    case OB_SET_STATE:
+        f->phase = OB_SET_END;
+        return save(e, e->fr[fi].v->u.c.mut[e->fr[fi].i].b);
+    case OB_SET_END:
+        if ((st = wr1(e, OP_TUPLE2)) != SW_OK || (st = wr1(e, OP_REDUCE)) != SW_OK || (st = wr1(e, OP_POP)) != SW_OK)
+            return st;
+        e->fr[fi].i++;
+        e->fr[fi].phase = OB_RUNS;
         return SW_OK;
     default:
         return efail(e, SW_E_STATE, SW_PYEXC_OTHER, "bad obj frame");

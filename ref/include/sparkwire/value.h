@@ -64,7 +64,8 @@ typedef enum sw_mut_op {
     SW_MUT_APPEND = 1,   /* obj.append(a) (APPEND/APPENDS on a non-list) */
     SW_MUT_SETITEM = 2,  /* obj[a] = b (SETITEM/SETITEMS on a non-dict) */
     SW_MUT_ADD = 3,      /* obj.add(a) (ADDITEMS on a non-set) */
-    SW_MUT_BUILD = 4     /* BUILD with state a */
+    SW_MUT_BUILD = 4,    /* BUILD with state a */
+    SW_MUT_SETSTATE = 5  /* a(obj, b): a state_setter call whose result is popped */
 } sw_mut_op;
 
 typedef struct sw_value sw_value;
