@@ -486,6 +486,21 @@ static void text_of(const sw_value *v, char *buf, size_t cap)
     sw_buf_free(&b);
 }
 
+/* 1 if v and w print the same notation text (or either cannot be printed) */
+static int same_text(const sw_value *v, const sw_value *w)
+{
+    sw_buf a, b;
+    sw_error e;
+    int same = 1;
+    sw_buf_init(&a, NULL);
+    sw_buf_init(&b, NULL);
+    if (sw_notation_print(v, &a, 0, &e) == SW_OK && sw_notation_print(w, &b, 0, &e) == SW_OK)
+        same = a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
+    sw_buf_free(&a);
+    sw_buf_free(&b);
+    return same;
+}
+
 static void hex_of(const sw_buf *b, char *buf, size_t cap)
 {
     size_t i, k = 0;
@@ -560,6 +575,13 @@ static void roundtrip(const char *name, const sw_value *v, int param, int py2, i
     ar = sw_arena_new(NULL, NULL);
     if (!ar) goto done;
     st = dec(ar, e1.p, e1.n, py2, 1, &w, &used, &err);
+    if (!exact) {
+        /* v came from the notation and may be no graph Python can hold (a set
+         * in a set, keys 1 and 1.0): the decoder may refuse it or merge keys.
+         * What it decodes is a Python graph: that one must round-trip exactly. */
+        if (st == SW_OK) roundtrip(name, w, param, py2, 1, enc, dec);
+        goto done;
+    }
     if (st != SW_OK) {
         /* a decoder not built in yet (unsupported) or a limit: nothing to compare */
         if (SW_STATUS_CATEGORY(st) != SW_E_LIMIT_FRAME && st != SW_E_NOMEM &&
@@ -577,7 +599,10 @@ static void roundtrip(const char *name, const sw_value *v, int param, int py2, i
         failf("decode(encode(v)) does not consume the whole encoding", "%s param=%d: %zu of %zu bytes: %s",
               name, param, used, e1.n, hx);
     }
-    if (exact && sw_v_graph_equal(v, w, NULL, 0) != 1) {
+    /* equal as the notation shows graphs [#notation.identity]: sharing of
+     * ints, floats and other immutable scalars is not kept by CPython's
+     * pickler (it never memoizes them), so sw_v_graph_equal is too strict */
+    if (!same_text(v, w)) {
         text_of(v, t1, sizeof t1);
         text_of(w, t2, sizeof t2);
         hex_of(&e1, hx, sizeof hx);

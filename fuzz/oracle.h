@@ -105,12 +105,14 @@ void fz_check_dis(const fz_stream_cfg *cfg, const uint8_t *data, size_t size);
 void fz_check_notation(const sw_value *v);
 
 /* [#fuzz.roundtrip] encode v as pickle (protocol) or marshal (version):
- * the encoding decodes (pickle: with sw_pickle_resolve, as pickle.loads),
- * consuming all of it, to w; encode(w) == encode(v) byte for byte; with
- * exact, w is graph-equal to v (values that came from a pickle or marshal;
- * a value parsed from the notation may name a constructor the unpickler
- * resolves, so it gets the byte check only). Encoder refusals (unencodable,
- * unsupported, limits, nomem) are accepted. */
+ * encoder refusals (unencodable, unsupported, limits, nomem) are accepted;
+ * otherwise, with exact (v came from a payload decoder), the encoding decodes
+ * (pickle: with sw_pickle_resolve, as pickle.loads), consuming all of it, to
+ * w equal to v as the notation shows it (same text: identity of mutable
+ * nodes included, of immutable scalars not, as CPython's pickler does not
+ * memoize them), and encode(w) == encode(v) byte for byte. Without exact
+ * (v parsed from the notation: maybe no graph Python can hold, e.g. a set in
+ * a set) decode errors are accepted and the exact check runs on w instead. */
 void fz_check_pickle_roundtrip(const sw_value *v, int protocol, int exact);
 void fz_check_marshal_roundtrip(const sw_value *v, int version, int py2, int exact);
 
