@@ -521,12 +521,13 @@ static sw_status enc_pickle(const sw_value *v, int param, int py2, sw_buf *out, 
     return sw_pickle_encode(v, &o, out, err);
 }
 
+/* for pickle the py2 slot carries the sw_pickle_encoding the value was decoded with */
 static sw_status dec_pickle(sw_arena *ar, const uint8_t *p, size_t n, int py2, int resolve,
                             sw_value **out, size_t *consumed, sw_error *err)
 {
     sw_pickle_opts o;
-    (void)py2;
     sw_pickle_opts_default(&o);
+    o.encoding = (sw_pickle_encoding)py2;
     o.resolve = resolve;
     o.symbolic_ext = 1;
     return sw_pickle_decode(ar, p, n, &o, out, consumed, err);
@@ -626,9 +627,9 @@ done:
     sw_buf_free(&e2);
 }
 
-void fz_check_pickle_roundtrip(const sw_value *v, int protocol, int exact)
+void fz_check_pickle_roundtrip(const sw_value *v, int protocol, int exact, int encoding)
 {
-    roundtrip("pickle", v, protocol, 0, exact, enc_pickle, dec_pickle);
+    roundtrip("pickle", v, protocol, encoding, exact, enc_pickle, dec_pickle);
 }
 
 void fz_check_marshal_roundtrip(const sw_value *v, int version, int py2, int exact)

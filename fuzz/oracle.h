@@ -112,8 +112,10 @@ void fz_check_notation(const sw_value *v);
  * nodes included, of immutable scalars not, as CPython's pickler does not
  * memoize them), and encode(w) == encode(v) byte for byte. Without exact
  * (v parsed from the notation: maybe no graph Python can hold, e.g. a set in
- * a set) decode errors are accepted and the exact check runs on w instead. */
-void fz_check_pickle_roundtrip(const sw_value *v, int protocol, int exact);
+ * a set) decode errors are accepted and the exact check runs on w instead.
+ * encoding: the sw_pickle_encoding v was decoded with (hints may write Python
+ * 2 STRING opcodes back for str values). */
+void fz_check_pickle_roundtrip(const sw_value *v, int protocol, int exact, int encoding);
 void fz_check_marshal_roundtrip(const sw_value *v, int version, int py2, int exact);
 
 /* 1 if st is an encoder's acceptable refusal */

@@ -24,7 +24,7 @@ int fz_target_notation_parse(const uint8_t *data, size_t size)
             fz_fail("notation: success without a value", "");
         } else {
             fz_check_notation(v);
-            if (b & 1) fz_check_pickle_roundtrip(v, protos[(b >> 1) & 7], 0);
+            if (b & 1) fz_check_pickle_roundtrip(v, protos[(b >> 1) & 7], 0, SW_PICKLE_ENC_BYTES);
             if (b & 0x10) fz_check_marshal_roundtrip(v, (int)((b >> 5) % 6) - 1, 0, 0);
         }
     } else if (SW_IS_ERROR(st) && (e.status != st || e.payload_offset > in.n)) {

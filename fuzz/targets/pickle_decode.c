@@ -32,7 +32,7 @@ int fz_target_pickle_decode(const uint8_t *data, size_t size)
             fz_fail("pickle: success without a value or consumed beyond the input", msg);
         } else {
             fz_check_notation(v);
-            fz_check_pickle_roundtrip(v, protos[b >> 5], o.resolve);
+            fz_check_pickle_roundtrip(v, protos[b >> 5], o.resolve, (int)o.encoding);
         }
     } else {
         /* [#fuzz.offset] */
