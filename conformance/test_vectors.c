@@ -276,7 +276,7 @@ static void test_vectors(void)
         groups[ng++] = strdup(p);
     }
     closedir(top);
-    qsort(groups, ng, sizeof *groups, cmpstr);
+    if (ng) qsort(groups, ng, sizeof *groups, cmpstr);
     for (gi = 0; gi < ng; gi++) {
         DIR *d = opendir(groups[gi]);
         struct dirent *f;
@@ -292,7 +292,7 @@ static void test_vectors(void)
             }
         }
         if (d) closedir(d);
-        qsort(names, nn, sizeof *names, cmpstr);
+        if (nn) qsort(names, nn, sizeof *names, cmpstr);
         for (i = 0; i < nn; i++) {
             one_vector(groups[gi], names[i]);
             free(names[i]);

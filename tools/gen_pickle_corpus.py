@@ -36,6 +36,7 @@ REVERSE_NAME_MAPPING and REVERSE_IMPORT_MAPPING, the Python 3 -> 2 names
 the encoder's GLOBAL uses below protocol 3 [#pickle.encode.symbolic].
 """
 
+import builtins
 import collections
 import copyreg
 import io
@@ -439,6 +440,9 @@ if _canon is not None:
                     module, name = _compat_pickle.NAME_MAPPING[(module, name)]
                 elif module in _compat_pickle.IMPORT_MAPPING:
                     module = _compat_pickle.IMPORT_MAPPING[module]
+            # singletons come back as themselves, as from pickle.loads [#pickle.resolve]
+            if module == 'builtins' and name in ('Ellipsis', 'StopIteration'):
+                return getattr(builtins, name)
             return _canon.Global(module, name)
 
         def persistent_load(self, pid):

@@ -100,6 +100,7 @@ typedef struct enc {
     size_t frame_start;
     sw_ptrmap memo;
     uint64_t memo_n;
+    uint64_t nbuf;       /* out-of-band buffers written so far */
     vmap vm;
     frame *fr;
     size_t nfr, capfr;
@@ -1029,9 +1030,13 @@ static sw_status save(enc *e, const sw_value *v)
         if (e->proto < 5)
             return efail(e, SW_E_UNENCODABLE, SW_PYEXC_OTHER,
                          "PickleBuffer can only be pickled with protocol >= 5");
+        if ((uint64_t)v->u.i != e->nbuf)
+            /* NEXT_BUFFER takes the next buffer: an index out of order cannot be written */
+            return efail(e, SW_E_UNENCODABLE, SW_PYEXC_OTHER, "out-of-band buffer index out of order");
         {
             sw_status st = wr1(e, OP_NEXT_BUFFER);
             if (st == SW_OK && v->sub) st = wr1(e, OP_READONLY_BUFFER);
+            if (st == SW_OK) e->nbuf++;
             return st;
         }
     case SW_K_TUPLE:

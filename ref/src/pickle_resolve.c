@@ -46,6 +46,14 @@ static sw_status resolve_one(sw_arena *ar, sw_value *v, const sw_pickle_opts *o,
 {
     sw_value *fn, *args;
     size_t na;
+    /* [#pickle.resolve] the singletons pickle writes as globals */
+    if (global_is(v, "builtins", "Ellipsis") || global_is(v, "builtins", "StopIteration")) {
+        int ell = global_is(v, "builtins", "Ellipsis");
+        memset(&v->u, 0, sizeof v->u);
+        v->kind = ell ? SW_K_ELLIPSIS : SW_K_STOPITER;
+        v->sub = v->hint = 0;
+        return SW_OK;
+    }
     if (v->kind != SW_K_OBJ || v->sub != SW_OBJ_REDUCE || v->u.c.nmut != 0 || v->u.c.n != 2) return SW_OK;
     fn = v->u.c.v[0];
     args = v->u.c.v[1];
