@@ -138,7 +138,7 @@ clean:
 	rm -rf build
 
 help:
-	@echo "targets: all test demo asan ubsan warn coverage install clean"
+	@echo "targets: all test demo asan ubsan warn coverage install clean fuzz-build fuzz-afl fuzz-replay fuzz-smoke fuzz"
 
 # fragments owned by their folders: fuzzing, the conformance runner, benchmarks
 -include fuzz/fuzz.mk
