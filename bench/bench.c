@@ -12,6 +12,8 @@
  *                  the input bytes ("identical");
  *         scan     NoOpSerializer() over the same stream: frames only, payloads
  *                  borrowed from the source, not copied;
+ *         scan_cb  the same through a callback source fed from memory (what a
+ *                  pipe or socket costs: every byte copied into the window);
  *         memcpy   memcpy of the same bytes into a warm buffer (the ceiling).
  *       Each measurement is REPS samples; a sample repeats the pass enough
  *       times to last MIN_MS, and reports the time of one pass. min and
@@ -150,6 +152,45 @@ static void pass_scan(job *j)
     if (j->st == SW_END) j->st = SW_OK;
     j->count = n;
     sw_decoder_free(d);
+}
+
+typedef struct memfeed {
+    const uint8_t *p;
+    size_t n, pos;
+} memfeed;
+
+static sw_status feed(void *ctx, uint8_t *dst, size_t cap, size_t *got)
+{
+    memfeed *m = (memfeed *)ctx;
+    size_t k = m->n - m->pos < cap ? m->n - m->pos : cap;
+    memcpy(dst, m->p + m->pos, k);
+    m->pos += k;
+    *got = k;
+    return SW_OK;
+}
+
+static void pass_scan_cb(job *j)
+{
+    sw_source src;
+    sw_decoder *d = NULL;
+    sw_value *v;
+    uint64_t n = 0;
+    memfeed m;
+    m.p = j->data;
+    m.n = j->n;
+    m.pos = 0;
+    sw_source_cb(&src, feed, &m, 0, NULL);
+    j->st = sw_decoder_new(j->noop, &src, NULL, &d);
+    if (j->st == SW_OK) {
+        while ((j->st = sw_decoder_next(d, &v, &j->err)) == SW_OK) {
+            j->sink += v->u.s.n;
+            n++;
+        }
+        if (j->st == SW_END) j->st = SW_OK;
+    }
+    j->count = n;
+    sw_decoder_free(d);
+    sw_source_free(&src);
 }
 
 static void pass_encode(job *j)
@@ -312,6 +353,8 @@ static int run_corpus(const char *dir, int reps, double min_s, const char *only)
 
         ok = measure(&j, pass_scan, reps, min_s, &tmin, &tmed) == 0;
         report(name, "scan", &j, ok, tmin, tmed, -1);
+        ok = measure(&j, pass_scan_cb, reps, min_s, &tmin, &tmed) == 0;
+        report(name, "scan_cb", &j, ok, tmin, tmed, -1);
         ok = measure(&j, pass_memcpy, reps, min_s, &tmin, &tmed) == 0;
         report(name, "memcpy", &j, ok, tmin, tmed, -1);
 
@@ -333,7 +376,24 @@ static long maxrss_kib(void)
 {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_maxrss; /* KiB on Linux */
+    return ru.ru_maxrss; /* KiB on Linux; kept across execve, so it includes the parent's peak */
+}
+
+/* The peak RSS of this process image only: /proc/self/status VmHWM (Linux
+ * resets it at execve, unlike ru_maxrss); -1 when unavailable. */
+static long vmhwm_kib(void)
+{
+    char line[256];
+    long v = -1;
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f) return -1;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "VmHWM:", 6) == 0) {
+            v = strtol(line + 6, NULL, 10);
+            break;
+        }
+    fclose(f);
+    return v;
 }
 
 /* the generator: repeat the frame until total bytes are written */
@@ -374,7 +434,7 @@ static int run_stream(const char *frames_file, unsigned long long total)
     sw_error err;
     sw_status st;
     uint64_t items = 0, sink = 0;
-    long rss0;
+    long rss0, hwm0;
     double t0, t;
     if (!f || fread(hdr, 1, 4, f) != 4) return 2;
     plen = sw_get_be32(hdr);
@@ -400,6 +460,7 @@ static int run_stream(const char *frames_file, unsigned long long total)
     if (sw_ser_parse("BatchedSerializer(PickleSerializer(), 1024)", &ser, NULL, &err) != SW_OK) return 2;
     sw_source_fd(&src, pfd[0], NULL);
     rss0 = maxrss_kib();
+    hwm0 = vmhwm_kib();
     t0 = now_s();
     st = sw_decoder_new(ser, &src, NULL, &d);
     if (st == SW_OK) {
@@ -411,8 +472,9 @@ static int run_stream(const char *frames_file, unsigned long long total)
     t = now_s() - t0;
     waitpid(pid, &wst, 0);
     printf("{\"op\":\"stream\",\"frame_bytes\":%zu,\"bytes\":%llu,\"items\":%llu,\"seconds\":%.6f,"
-           "\"rss_before_kib\":%ld,\"maxrss_kib\":%ld,\"status\":\"%s\",\"generator_exit\":%d,\"sink\":%llu}\n",
-           flen, (unsigned long long)src.pos, (unsigned long long)items, t, rss0, maxrss_kib(),
+           "\"ru_maxrss_before_kib\":%ld,\"ru_maxrss_kib\":%ld,\"vmhwm_before_kib\":%ld,\"vmhwm_kib\":%ld,"
+           "\"status\":\"%s\",\"generator_exit\":%d,\"sink\":%llu}\n",
+           flen, (unsigned long long)src.pos, (unsigned long long)items, t, rss0, maxrss_kib(), hwm0, vmhwm_kib(),
            sw_status_str(st), WIFEXITED(wst) ? WEXITSTATUS(wst) : -1, (unsigned long long)(sink & 1));
     sw_decoder_free(d);
     sw_source_free(&src);

@@ -226,39 +226,48 @@ def main():
     w('')
     w('## Frame scanning')
     w('')
-    w('NoOpSerializer() over the same streams: every frame read, its payload borrowed from the memory '
-      'source (not copied); against memcpy of the same bytes. GB = 10^9 bytes.')
+    w('NoOpSerializer() over the same streams, every frame read and its payload delivered as a bytes item. '
+      '"memory": a memory source, payloads borrowed (not copied), so the cost is per frame and GB/s only '
+      'grows with the frame size; "callback": a callback source fed from memory in 64 KiB reads, every byte '
+      'copied into the source window, as from a pipe or socket. memcpy: the same bytes into a warm buffer. '
+      'GB = 10^9 bytes.')
     w('')
-    w('| stream | frames | mean frame bytes | scan GB/s | frames/s (M) | memcpy GB/s |')
-    w('|---|---:|---:|---:|---:|---:|')
-    scans = []
+    w('| stream | frames | mean frame bytes | memory GB/s | memory ns/frame | callback GB/s | memcpy GB/s |')
+    w('|---|---:|---:|---:|---:|---:|---:|')
+    scans, scans_cb = [], []
     for s in streams:
-        sc, mc = sw.get((s['name'], 'scan'), {}), sw.get((s['name'], 'memcpy'), {})
-        if 'min_s' not in sc:
-            w('| %s | | | error | | |' % s['name'])
+        sc, cb, mc = (sw.get((s['name'], op), {}) for op in ('scan', 'scan_cb', 'memcpy'))
+        if 'min_s' not in sc or 'min_s' not in cb:
+            w('| %s | | | error | | | |' % s['name'])
             continue
         gbs = s['bytes'] / sc['min_s'] / 1e9
         scans.append((gbs, s))
-        w('| %s | %d | %d | %.1f | %.2f | %.1f |' % (
-            s['name'], sc['count'], s['bytes'] // max(1, s['frames']), gbs, sc['count'] / sc['min_s'] / 1e6,
-            s['bytes'] / mc['min_s'] / 1e9 if 'min_s' in mc else 0))
+        scans_cb.append((s['bytes'] / cb['min_s'] / 1e9, s))
+        w('| %s | %d | %d | %.0f | %.1f | %.1f | %.1f |' % (
+            s['name'], sc['count'], s['bytes'] // max(1, s['frames']), gbs, sc['min_s'] / sc['count'] * 1e9,
+            s['bytes'] / cb['min_s'] / 1e9, s['bytes'] / mc['min_s'] / 1e9 if 'min_s' in mc else 0))
 
     w('')
     w('## Streaming memory')
     w('')
-    if 'maxrss_kib' in stream:
+    size_txt = '1 GiB' if a.stream_bytes >= 1 << 30 else '%d MiB' % (a.stream_bytes >> 20)
+    if 'vmhwm_kib' in stream:
         w('%s of `BatchedSerializer(PickleSerializer(), 1024)` frames (the first frame of `%s`, %d bytes, '
           'repeated) written by a generator process into a pipe; decoded through `sw_source_fd`, every item '
-          'touched. Size: %s (`BENCH_BIG=1` streams 1 GiB, the default is 256 MiB).'
-          % ('1 GiB' if a.stream_bytes >= 1 << 30 else '%d MiB' % (a.stream_bytes >> 20), a.stream_file,
-             stream['frame_bytes'], '1 GiB' if a.stream_bytes >= 1 << 30 else '%d MiB' % (a.stream_bytes >> 20)))
+          'touched. Size used: **%s** (`make bench BENCH_BIG=1` streams 1 GiB; the default is 256 MiB).'
+          % (size_txt, a.stream_file, stream['frame_bytes'], size_txt))
         w('')
-        w('| bytes decoded | items | status | seconds | MB/s | Mit/s | RSS before decoding | peak RSS |')
-        w('|---:|---:|---|---:|---:|---:|---:|---:|')
-        w('| %d | %d | %s | %.2f | %.0f | %.2f | %.1f MiB | %.1f MiB |' % (
+        w('Peak RSS is VmHWM of the decoding process (/proc/self/status). getrusage(RUSAGE_SELF).ru_maxrss is '
+          'printed too, but Linux keeps it across execve, so for a process started by Python it reports '
+          'the Python parent\'s peak at fork time (here %.1f MiB before the first byte was decoded).'
+          % (stream['ru_maxrss_before_kib'] / 1024.0))
+        w('')
+        w('| bytes decoded | items | status | seconds | MB/s | Mit/s | VmHWM before | peak VmHWM | ru_maxrss |')
+        w('|---:|---:|---|---:|---:|---:|---:|---:|---:|')
+        w('| %d | %d | %s | %.2f | %.0f | %.2f | %.1f MiB | %.1f MiB | %.1f MiB |' % (
             stream['bytes'], stream['items'], stream['status'], stream['seconds'],
             stream['bytes'] / stream['seconds'] / 1e6, stream['items'] / stream['seconds'] / 1e6,
-            stream['rss_before_kib'] / 1024.0, stream['maxrss_kib'] / 1024.0))
+            stream['vmhwm_before_kib'] / 1024.0, stream['vmhwm_kib'] / 1024.0, stream['ru_maxrss_kib'] / 1024.0))
     else:
         w('stream run failed: %r' % (st.stdout + st.stderr if st.stderr else st.stdout))
 
@@ -289,35 +298,40 @@ def main():
     blob_dec = [r for r in rows if r['s']['profile'] == 'blobs' and r.get('dec_mbs')]
     if blob_scan:
         w('| bytes payloads without copying >= 5 GB/s | NoOp over the blobs streams: worst %.1f GB/s; '
-          '(pickle/marshal decode of the same 4 KiB blobs copies them: %s) | %s |' % (
+          '(the pickle and marshal decoders copy each 4 KiB blob into the arena: %s) | %s |' % (
               min(blob_scan), ', '.join('%s %.1f GB/s' % (r['s']['name'], r['dec_mbs'] / 1e3) for r in blob_dec),
               'met' if min(blob_scan) >= 5 else 'missed'))
     if scans:
-        gs = sorted(g for g, _ in scans)
         wg, ws = min(scans, key=lambda t: t[0])
-        w('| frame scanning >= 6 GB/s | worst %.1f GB/s (%s, %d-byte frames), median %.1f GB/s | %s |' % (
-            wg, ws['name'], ws['bytes'] // max(1, ws['frames']), gs[len(gs) // 2], 'met' if wg >= 6 else 'missed'))
-    if 'maxrss_kib' in stream:
-        w('| %s stream in <= 64 MiB RSS | peak %.1f MiB | %s |' % (
-            '1 GiB' if a.stream_bytes >= 1 << 30 else '%d MiB' % (a.stream_bytes >> 20),
-            stream['maxrss_kib'] / 1024.0,
-            'met' if stream['maxrss_kib'] <= 64 * 1024 and stream['status'] == 'end' else 'missed'))
+        cg, cs = min(scans_cb, key=lambda t: t[0])
+        w('| frame scanning >= 6 GB/s | memory source (borrowed): worst %.0f GB/s (%s, %d-byte frames); '
+          'callback source (copied): worst %.1f GB/s (%s) | %s |' % (
+              wg, ws['name'], ws['bytes'] // max(1, ws['frames']), cg, cs['name'],
+              'met' if wg >= 6 else 'missed'))
+    if 'vmhwm_kib' in stream:
+        w('| %s stream in <= 64 MiB RSS | peak %.1f MiB (VmHWM), %.0f MB/s | %s |' % (
+            size_txt, stream['vmhwm_kib'] / 1024.0, stream['bytes'] / stream['seconds'] / 1e6,
+            'met' if 0 < stream['vmhwm_kib'] <= 64 * 1024 and stream['status'] == 'end' else 'missed'))
 
     w('')
     w('## Detail: time of one pass, min / median (ms)')
     w('')
-    w('| stream | sw decode | py loads | sw encode | py dumps | sw scan | memcpy |')
-    w('|---|---|---|---|---|---|---|')
+    w('| stream | sw decode | py loads | sw encode | py dumps | sw scan | sw scan (callback) | memcpy |')
+    w('|---|---|---|---|---|---|---|---|')
     for s in streams:
         n = s['name']
 
         def mm(r):
-            return '%.3f / %.3f' % (r['min_s'] * 1e3, r['med_s'] * 1e3) if 'min_s' in r else 'error'
+            if 'min_s' not in r:
+                return 'error'
+            if r['min_s'] < 0.001:
+                return '%.2f / %.2f us' % (r['min_s'] * 1e6, r['med_s'] * 1e6)
+            return '%.3f / %.3f' % (r['min_s'] * 1e3, r['med_s'] * 1e3)
         p = py[n]
-        w('| %s | %s | %.3f / %.3f | %s | %.3f / %.3f | %s | %s |' % (
+        w('| %s | %s | %.3f / %.3f | %s | %.3f / %.3f | %s | %s | %s |' % (
             n, mm(sw.get((n, 'decode'), {})), p['loads'][0] * 1e3, p['loads'][1] * 1e3,
             mm(sw.get((n, 'encode'), {})), p['dumps'][0] * 1e3, p['dumps'][1] * 1e3,
-            mm(sw.get((n, 'scan'), {})), mm(sw.get((n, 'memcpy'), {}))))
+            mm(sw.get((n, 'scan'), {})), mm(sw.get((n, 'scan_cb'), {})), mm(sw.get((n, 'memcpy'), {}))))
 
     text = '\n'.join(lines) + '\n'
     sys.stdout.write(text)
