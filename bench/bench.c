@@ -15,6 +15,7 @@
  *         scan_cb  the same through a callback source fed from memory (what a
  *                  pipe or socket costs: every byte copied into the window);
  *         memcpy   memcpy of the same bytes into a warm buffer (the ceiling).
+ *       SWBENCH_OPS="decode encode" (environment) runs only those.
  *       Each measurement is REPS samples; a sample repeats the pass enough
  *       times to last MIN_MS, and reports the time of one pass. min and
  *       median over the samples are printed.
@@ -24,6 +25,11 @@
  *       repeated: BatchedSerializer(PickleSerializer(), 1024) payloads) into
  *       a pipe; this process decodes it through sw_source_fd and reports peak
  *       RSS (getrusage ru_maxrss) and throughput.
+ *
+ *   swbench encode-stream FRAMES_FILE BYTES
+ *       The items of that first frame put again and again through one
+ *       sw_encoder (BatchedSerializer(PickleSerializer(), 1024)) into
+ *       /dev/null until BYTES are written: peak RSS of a long encode.
  *
  * Speeds are reported, never asserted.
  */
@@ -293,6 +299,13 @@ static sw_status decode_all(job *j, sw_decoder **dp)
     return st == SW_END ? SW_OK : st;
 }
 
+/* SWBENCH_OPS="decode encode" limits a run to some measurements (profiling) */
+static int want(const char *op)
+{
+    const char *ops = getenv("SWBENCH_OPS");
+    return !ops || strstr(ops, op) != NULL;
+}
+
 static int run_corpus(const char *dir, int reps, double min_s, const char *only)
 {
     char path[4096], line[8192];
@@ -338,25 +351,34 @@ static int run_corpus(const char *dir, int reps, double min_s, const char *only)
         if (!j.copy) return 2;
         memset(j.copy, 1, j.n);
 
-        ok = measure(&j, pass_decode, reps, min_s, &tmin, &tmed) == 0;
-        report(name, "decode", &j, ok, tmin, tmed, -1);
-
-        j.st = decode_all(&j, &keep);
-        if (j.st != SW_OK) {
-            report(name, "encode", &j, 0, 0, 0, -1);
-        } else {
-            ok = measure(&j, pass_encode, reps, min_s, &tmin, &tmed) == 0;
-            report(name, "encode", &j, ok, tmin, tmed,
-                   ok && j.out.n == j.n && memcmp(j.out.p, j.data, j.n) == 0);
+        if (want("decode")) {
+            ok = measure(&j, pass_decode, reps, min_s, &tmin, &tmed) == 0;
+            report(name, "decode", &j, ok, tmin, tmed, -1);
         }
-        sw_decoder_free(keep);
-
-        ok = measure(&j, pass_scan, reps, min_s, &tmin, &tmed) == 0;
-        report(name, "scan", &j, ok, tmin, tmed, -1);
-        ok = measure(&j, pass_scan_cb, reps, min_s, &tmin, &tmed) == 0;
-        report(name, "scan_cb", &j, ok, tmin, tmed, -1);
-        ok = measure(&j, pass_memcpy, reps, min_s, &tmin, &tmed) == 0;
-        report(name, "memcpy", &j, ok, tmin, tmed, -1);
+        if (want("encode")) {
+            j.st = decode_all(&j, &keep);
+            if (j.st != SW_OK) {
+                report(name, "encode", &j, 0, 0, 0, -1);
+            } else {
+                ok = measure(&j, pass_encode, reps, min_s, &tmin, &tmed) == 0;
+                report(name, "encode", &j, ok, tmin, tmed,
+                       ok && j.out.n == j.n && memcmp(j.out.p, j.data, j.n) == 0);
+            }
+            sw_decoder_free(keep);
+            keep = NULL;
+        }
+        if (want("scan")) {
+            ok = measure(&j, pass_scan, reps, min_s, &tmin, &tmed) == 0;
+            report(name, "scan", &j, ok, tmin, tmed, -1);
+        }
+        if (want("scan_cb")) {
+            ok = measure(&j, pass_scan_cb, reps, min_s, &tmin, &tmed) == 0;
+            report(name, "scan_cb", &j, ok, tmin, tmed, -1);
+        }
+        if (want("memcpy")) {
+            ok = measure(&j, pass_memcpy, reps, min_s, &tmin, &tmed) == 0;
+            report(name, "memcpy", &j, ok, tmin, tmed, -1);
+        }
 
         if (j.sink == 42) fputc(' ', stderr); /* keep the touches alive */
         free(j.items);
@@ -483,6 +505,65 @@ static int run_stream(const char *frames_file, unsigned long long total)
     return st == SW_END ? 0 : 1;
 }
 
+/* Encode the items of the first frame of frames_file again and again into
+ * /dev/null (BatchedSerializer(PickleSerializer(), 1024)) until about total
+ * bytes are written: peak RSS of a long encode. */
+static int run_encode_stream(const char *frames_file, unsigned long long total)
+{
+    uint8_t *data;
+    size_t n, nitems = 0, cap = 0, i;
+    sw_serializer *ser = NULL;
+    sw_source src;
+    sw_decoder *d = NULL;
+    sw_encoder *e = NULL;
+    sw_stream_opts o;
+    sw_value *v, **items = NULL;
+    sw_error err;
+    sw_status st;
+    sw_sink k;
+    int fd;
+    long hwm0;
+    double t0, t;
+    uint64_t put = 0;
+    if (read_file(frames_file, &data, &n) != 0 || n < 4) return 2;
+    n = 4 + (size_t)sw_get_be32(data); /* the first frame only */
+    if (sw_ser_parse("BatchedSerializer(PickleSerializer(), 1024)", &ser, NULL, &err) != SW_OK) return 2;
+    sw_stream_opts_default(&o);
+    o.keep_items = 1;
+    sw_source_mem(&src, data, n);
+    if (sw_decoder_new(ser, &src, &o, &d) != SW_OK) return 2;
+    while (sw_decoder_next(d, &v, &err) == SW_OK) {
+        if (nitems == cap) {
+            cap = cap ? cap * 2 : 1024;
+            items = (sw_value **)realloc(items, cap * sizeof *items);
+            if (!items) return 2;
+        }
+        items[nitems++] = v;
+    }
+    fd = open("/dev/null", O_WRONLY);
+    if (fd < 0 || nitems == 0) return 2;
+    sw_sink_fd(&k, fd);
+    hwm0 = vmhwm_kib();
+    t0 = now_s();
+    st = sw_encoder_new(ser, &k, NULL, &e);
+    while (st == SW_OK && k.written < total) {
+        for (i = 0; i < nitems && st == SW_OK; i++) st = sw_encoder_put(e, items[i], &err);
+        put += nitems;
+    }
+    if (st == SW_OK) st = sw_encoder_finish(e, &err);
+    t = now_s() - t0;
+    printf("{\"op\":\"encode_stream\",\"bytes\":%llu,\"items\":%llu,\"seconds\":%.6f,\"vmhwm_before_kib\":%ld,"
+           "\"vmhwm_kib\":%ld,\"status\":\"%s\"}\n",
+           (unsigned long long)k.written, (unsigned long long)put, t, hwm0, vmhwm_kib(), sw_status_str(st));
+    sw_encoder_free(e);
+    sw_decoder_free(d);
+    sw_ser_free(ser, NULL);
+    free(items);
+    free(data);
+    close(fd);
+    return st == SW_OK ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 3 && strcmp(argv[1], "corpus") == 0) {
@@ -492,6 +573,9 @@ int main(int argc, char **argv)
         return run_corpus(argv[2], reps, min_ms / 1000.0, argc > 5 ? argv[5] : NULL);
     }
     if (argc >= 4 && strcmp(argv[1], "stream") == 0) return run_stream(argv[2], strtoull(argv[3], NULL, 10));
-    fprintf(stderr, "usage: swbench corpus DIR [REPS] [MIN_MS] [NAME_PART] | swbench stream FRAMES_FILE BYTES\n");
+    if (argc >= 4 && strcmp(argv[1], "encode-stream") == 0)
+        return run_encode_stream(argv[2], strtoull(argv[3], NULL, 10));
+    fprintf(stderr, "usage: swbench corpus DIR [REPS] [MIN_MS] [NAME_PART] | swbench stream FRAMES_FILE BYTES"
+                    " | swbench encode-stream FRAMES_FILE BYTES\n");
     return 2;
 }

@@ -47,6 +47,6 @@ bench: $(BENCH_BUILD)/swbench $(BENCH_CORPUS)/manifest.tsv
 	  --cc "$(CC)" --cflags "$(BENCH_CFLAGS)" --report bench/results/latest.md
 
 bench-profile: $(BENCH_BUILD)/swbench $(BENCH_CORPUS)/manifest.tsv
-	valgrind --tool=callgrind --callgrind-out-file=$(BENCH_BUILD)/callgrind.out \
+	SWBENCH_OPS="decode encode" valgrind --tool=callgrind --callgrind-out-file=$(BENCH_BUILD)/callgrind.out \
 	  $(BENCH_BUILD)/swbench corpus $(BENCH_CORPUS) 1 0 $(BENCH_ONLY)
 	callgrind_annotate $(BENCH_BUILD)/callgrind.out | head -n 40

@@ -16,7 +16,9 @@ needed: the bytes come from CPython's own pickle and marshal.
 
 Profiles (seeded random, PYTHONHASHSEED=0): ints of mixed widths, (str, int)
 pairs, row tuples (int, float, str, None, bool), small dicts, 4 KiB bytes blobs,
-nested lists.
+nested lists. Items are made on the fly by a generator, so that, as in a
+PySpark worker, only the batch list refers to them (marshal writes FLAG_REF
+by reference count).
 
     /usr/bin/python3 bench/make_corpus.py [--out build/bench/corpus] [--scale 1.0]
 
@@ -24,6 +26,7 @@ Writes <profile>-<codec>-<batching>.bin and manifest.tsv (one stream a line:
 name, file, serializer spec as sparkwire parses it, items, frames, bytes).
 """
 import argparse
+import itertools
 import marshal
 import os
 import pickle
@@ -44,7 +47,6 @@ def word(r):
 
 
 def ints(r, n):
-    out = []
     for _ in range(n):
         k = r.random()
         if k < 0.35:
@@ -57,41 +59,38 @@ def ints(r, n):
             v = r.randrange(-2 ** 63, 2 ** 63)        # LONG1 / marshal TYPE_LONG
         else:
             v = r.randrange(-2 ** 100, 2 ** 100)      # big
-        out.append(v)
-    return out
+        yield v
 
 
 def pairs(r, n):
-    return [('%s:%d' % (word(r), r.randrange(100000)), r.randrange(-1000, 1000000)) for _ in range(n)]
+    for _ in range(n):
+        yield ('%s:%d' % (word(r), r.randrange(100000)), r.randrange(-1000, 1000000))
 
 
 def rows(r, n):
-    return [(i, r.uniform(-1e6, 1e6), '%s-%s' % (word(r), word(r)), None, r.random() < 0.5)
-            for i in range(n)]
+    for i in range(n):
+        yield (i, r.uniform(-1e6, 1e6), '%s-%s' % (word(r), word(r)), None, r.random() < 0.5)
 
 
 def dicts(r, n):
-    out = []
     for i in range(n):
         d = {'id': i, 'name': word(r), 'score': round(r.random() * 100, 3)}
         if r.random() < 0.5:
             d['tags'] = [word(r), word(r)]
         if r.random() < 0.3:
             d['ok'] = r.random() < 0.5
-        out.append(d)
-    return out
+        yield d
 
 
 def blobs(r, n):
-    return [r.randbytes(4096) for _ in range(n)]
+    for _ in range(n):
+        yield r.randbytes(4096)
 
 
 def nested(r, n):
-    out = []
     for _ in range(n):
-        out.append([r.randrange(1000), [word(r), [r.random(), r.randrange(-50, 50)]],
-                    [[r.randrange(10) for _ in range(r.randrange(1, 5))], []], None])
-    return out
+        yield [r.randrange(1000), [word(r), [r.random(), r.randrange(-50, 50)]],
+               [[r.randrange(10) for _ in range(r.randrange(1, 5))], []], None]
 
 
 # name, generator, items at scale 1.0
@@ -111,24 +110,28 @@ CODECS = [
 ]
 
 
-def batched(items, dumps, size=1024):
+def batched(iterator, dumps, size=1024):
     """BatchedSerializer(S, size).dump_stream: returns (stream bytes, frames)."""
     out, frames = [], 0
-    for i in range(0, len(items), size):
-        p = dumps(items[i:i + size])
+    while True:
+        vs = list(itertools.islice(iterator, size))
+        if not vs:
+            break
+        p = dumps(vs)
         out.append(struct.pack('!i', len(p)))
         out.append(p)
         frames += 1
     return b''.join(out), frames
 
 
-def autobatched(items, dumps, best=1 << 16):
+def autobatched(iterator, dumps, best=1 << 16):
     """AutoBatchedSerializer(S).dump_stream (serializers.py), step for step."""
     out, frames = [], 0
-    batch, i = 1, 0
-    while i < len(items):
-        vs = items[i:i + batch]
-        i += len(vs)
+    batch = 1
+    while True:
+        vs = list(itertools.islice(iterator, batch))
+        if not vs:
+            break
         p = dumps(vs)
         out.append(struct.pack('!i', len(p)))
         out.append(p)
@@ -156,10 +159,13 @@ def main():
     manifest = []
     for pname, gen, count in PROFILES:
         n = max(1, int(count * a.scale))
-        items = gen(random.Random('sparkwire-bench-' + pname), n)
         for cname, dumps, inner in CODECS:
             for bname, layout, outer in BATCHINGS:
                 name = '%s-%s-%s' % (pname, cname, bname)
+                # items made on the fly, as a PySpark worker's iterator yields
+                # them: only the batch list holds them (marshal's FLAG_REF
+                # depends on reference counts)
+                items = gen(random.Random('sparkwire-bench-' + pname), n)
                 data, frames = layout(items, dumps)
                 fn = name + '.bin'
                 with open(os.path.join(a.out, fn), 'wb') as f:
