@@ -231,6 +231,9 @@ def utf8_cases():
     add('utf8-short', U, wi(10) + b'abc', ['#utf8.short'],
         'a length of 10 with only "abc" left (SPEC Appendix A example)',
         strict=err('truncated_frame', 0, []))
+    add('utf8-short-cut-char', U, wi(10) + b'ab\xe6\x9d', ['#utf8.short', '#utf8.invalid'],
+        'a length of 10 with only "ab" and 2 of the 3 bytes of U+6771 left: the short read is decoded',
+        strict=err('truncated_frame', 0, []))
     add('utf8-invalid', U, frame(b'A') + frame(b'\xff'), ['#utf8.invalid'],
         'frame "A" then a frame holding FF', strict=err('bad_utf8', 9, ["'A'"]))
     add('utf8-surrogate', U, frame(b'A') + frame(b'\xed\xa0\x80'), ['#utf8.invalid'],
@@ -247,8 +250,9 @@ def auto_cases():
     add('auto-pickle', A, frame(b'P' + pickle.dumps(None, -1)), ['#ser.auto.observed', '#ser.auto.intended'],
         "'P' + pickle None: obj[0] is the int 80", strict={'outcome': 'ok', 'items': ['None']})
     add('auto-empty', A, wi(0), ['#ser.auto.observed'], 'an empty frame: obj[0] on b""')
-    add('auto-dump', S.AutoSerializer(), dump(S.AutoSerializer(), [1, 'two', {3}, 4]), ['#ser.auto.dumps'],
-        "AutoSerializer().dump_stream of 1, 'two', {3}, 4: M frames until the set, then P frames (sticky)")
+    add('auto-dump', S.AutoSerializer(), dump(S.AutoSerializer(), [1, {3}, range(3), 4]), ['#ser.auto.dumps'],
+        "AutoSerializer().dump_stream of 1, {3}, range(3), 4: frames M, M (sets marshal), then P for range(3) "
+        "(marshal cannot) and P for 4 (sticky); reading fails at the first frame")
 
 
 def batched_cases():
