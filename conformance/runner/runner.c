@@ -695,6 +695,13 @@ static void write_markdown(FILE *f, const vecset *vs, testee_run *tr, size_t nt,
                 if (!shown++) fprintf(f, "| vector | status | detail |\n|---|---|---|\n");
                 fprintf(f, "| %s | %s | ", vs->v[i].vid,
                         r->state == R_PASS ? "unexpected pass" : r->listed ? "expected failure" : "FAILED");
+                if (r->state == R_FAIL && r->listed) {
+                    const xentry *e = xlist_find(&t->x, vs->v[i].vid);
+                    if (e && e->reason) {
+                        md_escape(f, e->reason);
+                        fputs(" -- ", f);
+                    }
+                }
                 md_escape(f, r->state == R_PASS ? "listed in the expected-failure list but passed" : r->detail);
                 fprintf(f, " |\n");
             }
@@ -773,6 +780,13 @@ static void write_html(FILE *f, const vecset *vs, testee_run *tr, size_t nt, con
             fprintf(f, "</td><td class=\"%s\">%s</td><td class=\"d\">", cls, word);
             html_escape(f, r->checks);
             fputs("</td><td class=\"d\">", f);
+            if (r->state == R_FAIL && r->listed) {
+                const xentry *e = xlist_find(&t->x, vs->v[i].vid);
+                if (e && e->reason) {
+                    html_escape(f, e->reason);
+                    fputs(" &mdash; ", f);
+                }
+            }
             html_escape(f, r->state == R_FAIL ? r->detail : "");
             fputs("</td></tr>\n", f);
         }

@@ -39,9 +39,12 @@ CONF_TESTEES = --testee sparkwire=$(BUILD)/sw-adapter \
 conformance: conformance-build conformance-npm
 	@mkdir -p $(CONF_RESULTS) $(BUILD)/conf/log
 	@echo "== sparkwire alone: every vector must pass"
-	$(BUILD)/sw-conformance --timeout $(CONF_TIMEOUT) --testee sparkwire=$(BUILD)/sw-adapter \
-	  --stderr-dir $(BUILD)/conf/log --log $(BUILD)/conf/log/sparkwire.tsv > $(BUILD)/conf/log/sparkwire.md
+	@$(BUILD)/sw-conformance --timeout $(CONF_TIMEOUT) --testee sparkwire=$(BUILD)/sw-adapter \
+	  --stderr-dir $(BUILD)/conf/log --log $(BUILD)/conf/log/sparkwire.tsv > $(BUILD)/conf/log/sparkwire.md 2>&1 \
+	  || { cat $(BUILD)/conf/log/sparkwire.md; exit 1; }
 	@tail -n 1 $(BUILD)/conf/log/sparkwire.md
+	@grep -qx '[0-9]* passed, 0 failed, 0 skipped' $(BUILD)/conf/log/sparkwire.md \
+	  || { echo "conformance: sparkwire must pass every vector"; exit 1; }
 	@echo "== every implementation ($(CONF_RESULTS)/results.md, $(CONF_RESULTS)/matrix.html)"
 	$(BUILD)/sw-conformance --timeout $(CONF_TIMEOUT) $(CONF_TESTEES) $(CONF_FLAGS) \
 	  --stderr-dir $(BUILD)/conf/log --log $(BUILD)/conf/log/all.tsv \
