@@ -259,6 +259,24 @@ static int load_vectors(const char *dir, vecset *vs, char **only, size_t nonly)
     return 0;
 }
 
+static void vecset_free(vecset *vs)
+{
+    size_t i;
+    for (i = 0; i < vs->n; i++) {
+        vector *v = &vs->v[i];
+        free(v->vid);
+        free(v->group);
+        free(v->serializer);
+        free(v->jtext);
+        free(v->bin);
+        json_free(&v->j);
+    }
+    for (i = 0; i < vs->ngroups; i++) free(vs->groups[i]);
+    free(vs->groups);
+    free(vs->v);
+    memset(vs, 0, sizeof *vs);
+}
+
 static int vector_exists(const vecset *vs, const char *vid)
 {
     size_t i;
@@ -584,6 +602,18 @@ static int xlist_load(xlist *x, const char *path)
     rp_buf_add(&head, "", 1);
     x->head = (char *)head.p;
     return 0;
+}
+
+static void xlist_free(xlist *x)
+{
+    size_t i;
+    for (i = 0; i < x->n; i++) {
+        free(x->e[i].vid);
+        free(x->e[i].reason);
+    }
+    free(x->e);
+    free(x->head);
+    memset(x, 0, sizeof *x);
 }
 
 static xentry *xlist_find(const xlist *x, const char *vid)
@@ -1026,5 +1056,19 @@ int main(int argc, char **argv)
     }
     if (tx) printf("%zu expected failures\n", tx);
     printf("%zu passed, %zu failed, %zu skipped\n", tp, tf, ts);
+    for (k = 0; k < nt; k++) {
+        free(tr[k].res);
+        free(tr[k].stale_ids);
+        xlist_free(&tr[k].x);
+        free(tnames[k]);
+        free(tcmds[k]);
+    }
+    for (k = 0; k < nx; k++) {
+        free(xnames[k]);
+        free(xpaths[k]);
+    }
+    free(tr);
+    if (nonly) vecset_free(&all_ids);
+    vecset_free(&vs);
     return tf ? 1 : 0;
 }
