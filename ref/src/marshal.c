@@ -1,151 +1,230 @@
-/* The marshal codec [#marshal]: CPython 3.11's Python/marshal.c, versions
- * 0-4, on an explicit stack. FLAG_REF bits and type codes are kept as hints
- * so CPython's bytes can be written again. */
-#include <errno.h>
+/* The marshal decoder and its listing [#marshal]: CPython 3.11's
+ * Python/marshal.c r_object (and 2.7's for the Python 2 dialect) on an
+ * explicit stack. Every failure is the one CPython raises for the same
+ * bytes; type codes, FLAG_REF bits and interning are kept as hints so the
+ * encoder (marshal_encode.c) can write CPython's bytes again. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "internal/common.h"
-
-#define FLAG_REF 0x80
-#define MAX_MARSHAL_STACK_DEPTH 2000
+#include "internal/marshal.h"
 
 void sw_marshal_opts_default(sw_marshal_opts *o)
 {
+    if (!o) return;
     memset(o, 0, sizeof *o);
     o->mode = SW_MODE_PYSPARK;
     o->allow_code = 1;
 }
 
-void sw_marshal_enc_opts_default(sw_marshal_enc_opts *o)
-{
-    memset(o, 0, sizeof *o);
-    o->version = -1;
-    o->use_hints = 1;
-    sw_limits_default(&o->limits);
-}
-
-/* code object fields in 3.11 order: 'I' an int32 read inline, 'O' an object */
-static const char code_fields[] = "IIIIIOOOOOOOOIOO";
-#define CODE_NFIELDS 16
-
-/* ---- decoder ---- */
+/* ---- decoder state ---- */
 
 typedef struct mframe {
     sw_value *v;       /* container being filled */
     uint8_t type;      /* type code without FLAG_REF */
-    int64_t left;      /* items still to read (dict: -1 = until NULL) */
-    int64_t ref;       /* reserved ref index or -1 */
+    uint8_t done;      /* dict: its NULL was read */
+    int64_t left;      /* tuple/list/set: items still to read */
+    int64_t ref;       /* frozenset/code: reserved ref slot, else -1 */
     size_t field;      /* code: next field */
+    size_t at;         /* offset of the container's type code */
     sw_value *key;     /* dict: key waiting for its value */
+    size_t key_at;
     sw_vset *keys;     /* dict/set: Python key merging */
 } mframe;
+
+/* one listing event [#marshal.dis] */
+typedef struct mev {
+    size_t at;          /* offset of the type code (or of an inline int) */
+    uint8_t code;       /* the byte as read, FLAG_REF included; 0 for an inline int */
+    size_t depth;       /* open containers around it */
+    const sw_value *v;  /* leaf value, or the container */
+    int64_t n;          /* container count, string length; -1 none */
+    int64_t ref;        /* ref slot it took ('r'/'R': the index read); -1 none */
+    const char *field;  /* code object field name */
+} mev;
 
 typedef struct mu {
     sw_arena *ar;
     const sw_marshal_opts *o;
     const sw_limits *lim;
     const sw_alloc *al;
+    int py2;
     sw_cursor c;
     sw_error *err;
-    size_t at;         /* offset of the type code being read */
-    sw_value **refs;
+    size_t at;          /* offset of the type code being read */
+    sw_value **refs;    /* 3.x: FLAG_REF list (NULL = reserved); 2.7: interned strings */
     size_t nrefs, caprefs;
     mframe *fr;
     size_t nfr, capfr;
+    void (*trace)(void *ctx, const mev *e);
+    void *tctx;
 } mu;
 
-#define FAILM(u, st, exc, msg) SW_FAIL((u)->err, (st), SW_LAYER_MARSHAL, (exc), (u)->at, (u)->at, (msg))
+static const char *const code3_names[SW_M_CODE3_N] = {
+    "argcount", "posonlyargcount", "kwonlyargcount", "stacksize", "flags", "code", "consts", "names",
+    "localsplusnames", "localspluskinds", "filename", "name", "qualname", "firstlineno", "linetable",
+    "exceptiontable"};
+static const char *const code2_names[SW_M_CODE2_N] = {
+    "argcount", "nlocals", "stacksize", "flags", "code", "consts", "names", "varnames", "freevars",
+    "cellvars", "filename", "name", "firstlineno", "lnotab"};
 
-static sw_status eof(mu *u)
+#define FAILAT(u, at, st, exc, msg) SW_FAIL((u)->err, (st), SW_LAYER_MARSHAL, (exc), (at), (at), (msg))
+#define FAILM(u, st, exc, msg) FAILAT((u), (u)->at, (st), (exc), (msg))
+
+/* [#marshal.errors] the two EOFError texts of 3.11: a missing type code or
+ * length byte, and r_string's short read; 2.7 says the first for both */
+static sw_status eof_obj(mu *u)
 {
-    /* [#marshal.errors] both truncation forms are EOFError in CPython */
-    return FAILM(u, SW_E_TRUNCATED_PAYLOAD, SW_PYEXC_EOFERROR, "marshal data too short");
+    return FAILM(u, SW_E_TRUNCATED_PAYLOAD, SW_PYEXC_EOFERROR, "EOF read where object expected");
 }
 
-static sw_status bad(mu *u, const char *msg) { return FAILM(u, SW_E_MALFORMED, SW_PYEXC_VALUEERROR, msg); }
+static sw_status eof_short(mu *u)
+{
+    return FAILM(u, SW_E_TRUNCATED_PAYLOAD, SW_PYEXC_EOFERROR,
+                 u->py2 ? "EOF read where object expected" : "marshal data too short");
+}
+
+static sw_status bad(mu *u, sw_status st, const char *msg) { return FAILM(u, st, SW_PYEXC_VALUEERROR, msg); }
 
 static sw_status moom(mu *u)
 {
     sw_status st = sw_arena_status(u->ar);
     if (st == SW_OK) st = SW_E_NOMEM;
-    return FAILM(u, st, st == SW_E_NOMEM ? SW_PYEXC_MEMORYERROR : SW_PYEXC_NONE, "out of memory or over a limit");
+    return FAILM(u, st, st == SW_E_NOMEM ? SW_PYEXC_MEMORYERROR : SW_PYEXC_NONE,
+                 st == SW_E_NOMEM ? "out of memory" : "over a limit of the arena");
 }
 
-static int rd(mu *u, size_t n, const uint8_t **p)
-{
-    *p = sw_cur_take(&u->c, n);
-    return *p != NULL;
-}
+static sw_status nomem(mu *u) { return FAILM(u, SW_E_NOMEM, SW_PYEXC_MEMORYERROR, "out of memory"); }
 
 static int32_t le32(const uint8_t *p)
 {
     return (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
 }
 
-static sw_status ref_add(mu *u, sw_value *v, int64_t *idx)
+/* r_long: 4 bytes little-endian, sign-extended. 3.11 raises EOFError on a
+ * short read. 2.7 reads a missing byte as EOF (-1) and carries on
+ * [#marshal.py2]: the value gets every bit from that byte up set; strict
+ * mode refuses instead. Returns 0 and fails on a short read. */
+static int r_long(mu *u, int64_t *x, sw_status *st)
 {
+    const uint8_t *p;
+    size_t left = sw_cur_left(&u->c), i;
+    uint64_t r = 0;
+    if ((p = sw_cur_take(&u->c, 4)) != NULL) {
+        *x = le32(p);
+        return 1;
+    }
+    if (!u->py2 || u->o->mode == SW_MODE_STRICT) {
+        *st = eof_short(u);
+        return 0;
+    }
+    p = u->c.p + u->c.pos;
+    for (i = 0; i < 4; i++) r |= (i < left ? (uint64_t)p[i] : UINT64_MAX) << (8 * i);
+    u->c.pos += left;
+    *x = (int64_t)r;
+    /* sign extension of the low 32 bits, as 2.7 on a 64-bit long */
+    if (*x & 0x80000000LL) *x = (int64_t)(r | 0xFFFFFFFF00000000ULL);
+    return 1;
+}
+
+static sw_status ref_slot(mu *u, sw_value *v, int64_t *idx)
+{
+    if (u->nrefs >= u->lim->max_memo)
+        return FAILM(u, SW_E_LIMIT_MEMO, SW_PYEXC_NONE, "more marshal references than max_memo");
     if (u->nrefs == u->caprefs) {
         size_t nc = u->caprefs ? u->caprefs * 2 : 64;
         sw_value **nr = (sw_value **)sw__realloc(u->al, u->refs, u->caprefs * sizeof *nr, nc * sizeof *nr);
-        if (!nr) return FAILM(u, SW_E_NOMEM, SW_PYEXC_MEMORYERROR, "out of memory");
+        if (!nr) return nomem(u);
         u->refs = nr;
         u->caprefs = nc;
     }
-    if (u->nrefs >= u->lim->max_memo)
-        return FAILM(u, SW_E_LIMIT_MEMO, SW_PYEXC_NONE, "more marshal refs than max_memo");
     if (idx) *idx = (int64_t)u->nrefs;
     u->refs[u->nrefs++] = v;
     return SW_OK;
 }
 
-static sw_status key_fail(mu *u, sw_status st)
+static sw_status key_fail(mu *u, size_t at, sw_status st)
 {
-    if (st == SW_E_UNHASHABLE) return FAILM(u, st, SW_PYEXC_TYPEERROR, "unhashable type");
-    if (st == SW_E_DUP_KEY) return FAILM(u, st, SW_PYEXC_NONE, "equal keys (Python keeps one)");
-    if (st == SW_E_LIMIT_DEPTH) return FAILM(u, st, SW_PYEXC_RECURSIONERROR, "key too deep to hash");
-    return FAILM(u, st, SW_PYEXC_MEMORYERROR, "out of memory");
+    if (st == SW_E_UNHASHABLE) return FAILAT(u, at, st, SW_PYEXC_TYPEERROR, "unhashable type");
+    if (st == SW_E_DUP_KEY) return FAILAT(u, at, st, SW_PYEXC_NONE, "equal keys (Python keeps one)");
+    if (st == SW_E_LIMIT_DEPTH) return FAILAT(u, at, st, SW_PYEXC_RECURSIONERROR, "key too deep to hash");
+    return FAILAT(u, at, SW_E_NOMEM, SW_PYEXC_MEMORYERROR, "out of memory");
 }
 
+/* the ASCII forms are read as Latin-1, as PyUnicode_FromKindAndData does */
 static sw_value *latin1(mu *u, const uint8_t *p, size_t n)
 {
-    size_t i, k = 0;
-    uint8_t *q = (uint8_t *)sw_arena_mem(u->ar, 2 * n + 1);
+    size_t i, k = 0, need;
+    uint8_t *q;
     sw_value *v;
+    for (i = 0, need = 0; i < n; i++) need += p[i] < 0x80 ? 1 : 2;
+    q = (uint8_t *)sw_arena_mem(u->ar, need ? need : 1);
     if (!q) return NULL;
     for (i = 0; i < n; i++) k += sw_utf8_encode1(p[i], q + k);
     v = sw_v_strlike_borrow(u->ar, SW_K_STR, q, k);
-    if (v) v->flags &= (uint8_t)~SW_VF_BORROWED;
+    if (v) v->flags &= (uint8_t)~SW_VF_BORROWED; /* the bytes are the arena's */
     return v;
 }
 
-static sw_status float_text(mu *u, const uint8_t *p, size_t n, double *d)
+static int ci_match(const char *s, const char *lit)
 {
-    char buf[260], *end;
-    size_t i;
-    memcpy(buf, p, n);
-    buf[n] = 0;
-    for (i = 0; i < n; i++)
-        if (buf[i] == 'x' || buf[i] == 'X' || buf[i] == 0)
-            return FAILM(u, SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, "could not convert string to float");
-    errno = 0;
-    *d = strtod(buf, &end);
-    if (end == buf || *end) return FAILM(u, SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, "could not convert string to float");
-    return SW_OK;
+    for (; *lit; s++, lit++)
+        if (*s != *lit && *s != *lit - 32) return 0;
+    return 1;
 }
 
-static sw_status push_frame(mu *u, sw_value *v, uint8_t type, int64_t left, int64_t ref)
+/* PyOS_string_to_double(buf, NULL, NULL) on the text up to its first NUL:
+ * one optional sign, then inf/infinity/nan (any case) or decimal digits
+ * with an optional point and exponent; no spaces, no hex, no underscores;
+ * overflow gives +-inf [#marshal.types]. */
+static int float_text(const uint8_t *p, size_t n, double *d)
+{
+    char buf[257], *end;
+    const char *s, *q;
+    int neg = 0, digits = 0;
+    memcpy(buf, p, n);
+    buf[n] = 0;
+    s = buf;
+    if (*s == '-' || *s == '+') neg = *s++ == '-';
+    q = s;
+    if (ci_match(q, "inf")) {
+        q += 3;
+        if (ci_match(q, "inity")) q += 5;
+        if (*q) return 0;
+        *d = neg ? -HUGE_VAL : HUGE_VAL;
+        return 1;
+    }
+    if (ci_match(q, "nan")) {
+        if (q[3]) return 0;
+        /* the sign reaches the NaN's sign bit (3.11 observed) */
+        *d = neg ? -fabs(NAN) : fabs(NAN);
+        return 1;
+    }
+    if (q[0] == '0' && (q[1] == 'x' || q[1] == 'X')) return 0;
+    for (; *q >= '0' && *q <= '9'; q++) digits++;
+    if (*q == '.')
+        for (q++; *q >= '0' && *q <= '9'; q++) digits++;
+    if (!digits) return 0;
+    if (*q == 'e' || *q == 'E') {
+        q++;
+        if (*q == '-' || *q == '+') q++;
+        if (!(*q >= '0' && *q <= '9')) return 0;
+        while (*q >= '0' && *q <= '9') q++;
+    }
+    if (*q) return 0;
+    *d = strtod(s, &end); /* correctly rounded, +-HUGE_VAL on overflow */
+    if (end != q) return 0;
+    if (neg) *d = -*d;
+    return 1;
+}
+
+static sw_status push_frame(mu *u, sw_value *v, uint8_t type, int64_t left, int64_t ref, size_t at)
 {
     mframe *f;
-    /* [#marshal.depth] CPython's MAX_MARSHAL_STACK_DEPTH and our max_depth */
-    if (u->nfr >= MAX_MARSHAL_STACK_DEPTH - 1 || u->nfr >= u->lim->max_depth)
-        return FAILM(u, u->nfr >= u->lim->max_depth ? SW_E_LIMIT_DEPTH : SW_E_MALFORMED, SW_PYEXC_VALUEERROR,
-                     "recursion limit exceeded");
     if (u->nfr == u->capfr) {
         size_t nc = u->capfr ? u->capfr * 2 : 32;
         mframe *nf = (mframe *)sw__realloc(u->al, u->fr, u->capfr * sizeof *nf, nc * sizeof *nf);
-        if (!nf) return FAILM(u, SW_E_NOMEM, SW_PYEXC_MEMORYERROR, "out of memory");
+        if (!nf) return nomem(u);
         u->fr = nf;
         u->capfr = nc;
     }
@@ -155,6 +234,7 @@ static sw_status push_frame(mu *u, sw_value *v, uint8_t type, int64_t left, int6
     f->type = type;
     f->left = left;
     f->ref = ref;
+    f->at = at;
     return SW_OK;
 }
 
@@ -167,26 +247,124 @@ static void drop_frame(mu *u)
     }
 }
 
-/* Read one type code: a leaf sets *leaf; a container pushes a frame and
- * sets *leaf NULL. *null is set for TYPE_NULL. */
-static sw_status read_one(mu *u, sw_value **leaf, int *null)
+static void trace(mu *u, size_t at, uint8_t code, const sw_value *v, int64_t n, int64_t ref, const char *field)
+{
+    mev e;
+    if (!u->trace) return;
+    e.at = at;
+    e.code = code;
+    e.depth = u->nfr;
+    e.v = v;
+    e.n = n;
+    e.ref = ref;
+    e.field = field;
+    u->trace(u->tctx, &e);
+}
+
+/* the item count of a container: never trusted for an allocation, each
+ * item takes at least one byte [#marshal.errors] */
+static size_t cap_for(mu *u, int64_t n) { return (uint64_t)n <= sw_cur_left(&u->c) ? (size_t)n : sw_cur_left(&u->c); }
+
+static sw_status read_long(mu *u, sw_value **out)
+{
+    const uint8_t *p;
+    int64_t sz, nd, i, avail;
+    uint8_t *mag;
+    size_t nbits = 0, nb;
+    sw_status st = SW_OK;
+    if (!r_long(u, &sz, &st)) return st;
+    if (sz == 0) {
+        *out = sw_v_int(u->ar, 0);
+        return *out ? SW_OK : moom(u);
+    }
+    /* 3.11: n < -SIZE32_MAX; 2.7: n < -INT_MAX (2.7's garbage-filled count can be far below) */
+    if (sz < -0x7fffffffLL || sz > 0x7fffffffLL) return bad(u, SW_E_MALFORMED, "bad marshal data (long size out of range)");
+    nd = sz < 0 ? -sz : sz;
+    /* digits are checked in order; the input may end first */
+    avail = (int64_t)(sw_cur_left(&u->c) / 2);
+    p = u->c.p + u->c.pos;
+    for (i = 0; i < nd && i < avail; i++) {
+        unsigned d = (unsigned)p[2 * i] | (unsigned)p[2 * i + 1] << 8;
+        if (d & 0x8000) return bad(u, SW_E_MALFORMED, "bad marshal data (digit out of range in long)");
+        if (i == nd - 1 && d == 0) return bad(u, SW_E_MALFORMED, "bad marshal data (unnormalized long data)");
+    }
+    if (nd > avail) {
+        /* 2.7 reads the missing bytes as EOF: a negative digit */
+        if (u->py2 && u->o->mode != SW_MODE_STRICT)
+            return bad(u, SW_E_MALFORMED, "bad marshal data (digit out of range in long)");
+        return eof_short(u);
+    }
+    p = sw_cur_take(&u->c, (size_t)nd * 2);
+    nb = (size_t)nd * 15 / 8 + 2;
+    mag = (uint8_t *)sw_arena_mem(u->ar, nb);
+    if (!mag) return moom(u);
+    memset(mag, 0, nb);
+    for (i = 0; i < nd; i++) {
+        unsigned d = (unsigned)p[2 * i] | (unsigned)p[2 * i + 1] << 8;
+        int b;
+        for (b = 0; b < 15; b++, nbits++)
+            if (d >> b & 1) mag[nbits / 8] |= (uint8_t)(1u << (nbits % 8));
+    }
+    *out = sw_v_int_mag(u->ar, sz < 0, mag, nb);
+    return *out ? SW_OK : moom(u);
+}
+
+/* a text float: a length byte, then that many bytes */
+static sw_status read_float_text(mu *u, double *d)
+{
+    const uint8_t *p;
+    size_t n;
+    if ((p = sw_cur_take(&u->c, 1)) == NULL) return eof_obj(u);
+    n = p[0];
+    if ((p = sw_cur_take(&u->c, n)) == NULL) return u->py2 ? eof_obj(u) : eof_short(u);
+    {
+        size_t k = 0;
+        while (k < n && p[k]) k++; /* C string: the text ends at a NUL */
+        if (!float_text(p, k, d))
+            return FAILM(u, SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, "could not convert string to float");
+    }
+    return SW_OK;
+}
+
+static double unpack8(const uint8_t *p)
+{
+    uint64_t bits = 0;
+    double d;
+    int i;
+    for (i = 7; i >= 0; i--) bits = (bits << 8) | p[i];
+    memcpy(&d, &bits, sizeof d);
+    return d;
+}
+
+/* Read one object's type code and what follows it up to its items. A leaf
+ * sets *leaf; a container pushes a frame (*pushed = 1); TYPE_NULL sets
+ * *null. [#marshal.types] */
+static sw_status read_one(mu *u, sw_value **leaf, int *null, int *pushed)
 {
     const uint8_t *p;
     uint8_t code, type;
     int flag;
     sw_value *v = NULL;
-    int64_t n;
-    sw_status st;
+    int64_t n, ref = -1, len = -1;
+    size_t depth = u->nfr + 1;
+    sw_status st = SW_OK;
     *leaf = NULL;
     *null = 0;
+    *pushed = 0;
     u->at = u->c.pos;
-    if (!rd(u, 1, &p)) return FAILM(u, SW_E_TRUNCATED_PAYLOAD, SW_PYEXC_EOFERROR, "EOF read where object expected");
+    /* [#marshal.depth] 3.11 checks for EOF first, 2.7 the depth first */
+    if (u->py2 && depth > SW_M_MAX_STACK_DEPTH) return bad(u, SW_E_MALFORMED, "recursion limit exceeded");
+    if ((p = sw_cur_take(&u->c, 1)) == NULL) return eof_obj(u);
+    if (depth > SW_M_MAX_STACK_DEPTH) return bad(u, SW_E_MALFORMED, "recursion limit exceeded");
+    if (depth > u->lim->max_depth)
+        return FAILM(u, SW_E_LIMIT_DEPTH, SW_PYEXC_NONE, "marshal nesting deeper than max_depth");
     code = p[0];
-    type = code & (uint8_t)~FLAG_REF;
-    flag = (code & FLAG_REF) != 0;
+    flag = !u->py2 && (code & SW_M_FLAG_REF) != 0;
+    type = u->py2 ? code : (uint8_t)(code & ~SW_M_FLAG_REF);
     switch (type) {
     case '0':
         *null = 1;
+        trace(u, u->at, code, NULL, -1, -1, NULL);
         return SW_OK;
     case 'N': v = sw_v_none(u->ar); break;
     case 'F': v = sw_v_bool(u->ar, 0); break;
@@ -194,55 +372,28 @@ static sw_status read_one(mu *u, sw_value **leaf, int *null)
     case 'S': v = sw_v_new(u->ar, SW_K_STOPITER); break;
     case '.': v = sw_v_new(u->ar, SW_K_ELLIPSIS); break;
     case 'i':
-        if (!rd(u, 4, &p)) return eof(u);
-        v = sw_v_int(u->ar, le32(p));
+        if (!r_long(u, &n, &st)) return st;
+        v = sw_v_int(u->ar, n);
         break;
-    case 'I': /* TYPE_INT64, still read by 3.11 */
-        if (!rd(u, 8, &p)) return eof(u);
-        {
-            uint64_t x = 0;
-            int i;
-            for (i = 7; i >= 0; i--) x = (x << 8) | p[i];
-            v = sw_v_int(u->ar, (int64_t)x);
+    case 'I': { /* TYPE_INT64: 3.11 still reads it; 2.7 as two r_longs */
+        int64_t lo, hi;
+        if (!u->py2) {
+            if ((p = sw_cur_take(&u->c, 8)) == NULL) return eof_short(u);
+            v = sw_v_int(u->ar, (int64_t)((uint64_t)(uint32_t)le32(p) | (uint64_t)(uint32_t)le32(p + 4) << 32));
+            break;
         }
-        break;
-    case 'l': {
-        int32_t sz;
-        int64_t nd, i;
-        uint8_t *mag;
-        size_t nbits = 0, nb;
-        if (!rd(u, 4, &p)) return eof(u);
-        sz = le32(p);
-        nd = sz < 0 ? -(int64_t)sz : sz;
-        if (nd > (int64_t)(SIZE_MAX / 2) || (uint64_t)nd * 2 > sw_cur_left(&u->c)) {
-            if (nd > 0x7fffffffLL / 15) return bad(u, "bad marshal data (long size out of range)");
-            return eof(u);
-        }
-        if (!rd(u, (size_t)nd * 2, &p)) return eof(u);
-        nb = (size_t)nd * 15 / 8 + 2;
-        mag = (uint8_t *)sw_arena_mem(u->ar, nb);
-        if (!mag) return moom(u);
-        memset(mag, 0, nb);
-        for (i = 0; i < nd; i++) {
-            unsigned d = (unsigned)p[2 * i] | (unsigned)p[2 * i + 1] << 8;
-            int b;
-            if (d > 0x7fff) return bad(u, "bad marshal data (digit out of range in long)");
-            if (i == nd - 1 && d == 0) return bad(u, "bad marshal data (unnormalized long data)");
-            for (b = 0; b < 15; b++, nbits++)
-                if (d >> b & 1) mag[nbits / 8] |= (uint8_t)(1u << (nbits % 8));
-        }
-        v = sw_v_int_mag(u->ar, sz < 0, mag, nb);
+        if (!r_long(u, &lo, &st) || !r_long(u, &hi, &st)) return st;
+        v = sw_v_int(u->ar, (int64_t)(((uint64_t)hi << 32) | ((uint64_t)lo & 0xffffffffu)));
         break;
     }
+    case 'l':
+        if ((st = read_long(u, &v)) != SW_OK) return st;
+        break;
     case 'f': case 'x': {
         double d[2];
         int k, parts = type == 'x' ? 2 : 1;
-        for (k = 0; k < parts; k++) {
-            if (!rd(u, 1, &p)) return eof(u);
-            n = p[0];
-            if (!rd(u, (size_t)n, &p)) return eof(u);
-            if ((st = float_text(u, p, (size_t)n, &d[k])) != SW_OK) return st;
-        }
+        for (k = 0; k < parts; k++)
+            if ((st = read_float_text(u, &d[k])) != SW_OK) return st;
         v = parts == 1 ? sw_v_float(u->ar, d[0]) : sw_v_complex(u->ar, d[0], d[1]);
         break;
     }
@@ -250,613 +401,511 @@ static sw_status read_one(mu *u, sw_value **leaf, int *null)
         double d[2];
         int k, parts = type == 'y' ? 2 : 1;
         for (k = 0; k < parts; k++) {
-            uint64_t bits = 0;
-            int i;
-            if (!rd(u, 8, &p)) return eof(u);
-            for (i = 7; i >= 0; i--) bits = (bits << 8) | p[i];
-            memcpy(&d[k], &bits, sizeof(double));
+            if ((p = sw_cur_take(&u->c, 8)) == NULL) return eof_short(u);
+            d[k] = unpack8(p);
         }
         v = parts == 1 ? sw_v_float(u->ar, d[0]) : sw_v_complex(u->ar, d[0], d[1]);
         break;
     }
-    case 's': case 't': case 'u': case 'a': case 'A': case 'z': case 'Z': {
+    case 'R': /* 2.7 TYPE_STRINGREF: an interned string read before */
+        if (!u->py2) return bad(u, SW_E_BAD_OPCODE, "bad marshal data (unknown type code)");
+        if (!r_long(u, &n, &st)) return st;
+        if (n < 0 || (uint64_t)n >= u->nrefs) return bad(u, SW_E_BAD_MEMO, "bad marshal data (string ref out of range)");
+        *leaf = u->refs[n];
+        trace(u, u->at, code, *leaf, -1, n, NULL);
+        return SW_OK;
+    case 'a': case 'A': case 'z': case 'Z':
+        if (u->py2) return bad(u, SW_E_BAD_OPCODE, "bad marshal data (unknown type code)");
+        /* fall through */
+    case 's': case 't': case 'u': {
         size_t bad_at;
         if (type == 'z' || type == 'Z') {
-            if (!rd(u, 1, &p)) return eof(u);
+            if ((p = sw_cur_take(&u->c, 1)) == NULL) return eof_obj(u);
             n = p[0];
         } else {
-            if (!rd(u, 4, &p)) return eof(u);
-            n = le32(p);
-            if (n < 0)
-                return bad(u, type == 's' ? "bad marshal data (bytes object size out of range)"
-                                          : "bad marshal data (string size out of range)");
+            if (!r_long(u, &n, &st)) return st;
+            if (n < 0 || n > 0x7fffffffLL)
+                return bad(u, SW_E_MALFORMED,
+                           u->py2 ? (type == 'u' ? "bad marshal data (unicode size out of range)"
+                                                 : "bad marshal data (string size out of range)")
+                           : type == 's' ? "bad marshal data (bytes object size out of range)"
+                                         : "bad marshal data (string size out of range)");
         }
-        if ((uint64_t)n > sw_cur_left(&u->c)) return eof(u);
-        rd(u, (size_t)n, &p);
-        if (type == 's') {
+        if ((p = sw_cur_take(&u->c, (size_t)n)) == NULL) return u->py2 ? eof_obj(u) : eof_short(u);
+        len = n;
+        if (type == 's' || (u->py2 && type == 't')) {
             v = sw_v_strlike(u->ar, SW_K_BYTES, p, (size_t)n);
         } else if (type == 't' || type == 'u') {
+            /* 3.11 decodes with surrogatepass; 2.7's UTF-8 codec let
+             * surrogates through as well */
             if (!sw_utf8_valid_surrogatepass(p, (size_t)n, &bad_at))
                 return FAILM(u, SW_E_BAD_UTF8, SW_PYEXC_UNICODEDECODEERROR, "'utf-8' codec can't decode bytes");
             v = sw_v_strlike(u->ar, SW_K_STR, p, (size_t)n);
         } else {
-            v = latin1(u, p, (size_t)n); /* the ASCII forms are read as Latin-1 */
+            v = latin1(u, p, (size_t)n);
         }
-        if (v && (type == 't' || type == 'A' || type == 'Z')) v->flags |= SW_VF_INTERNED;
+        if (!v) return moom(u);
+        if (type == 't' || type == 'A' || type == 'Z') v->flags |= SW_VF_INTERNED;
+        if (u->py2 && type == 't') {
+            /* [#marshal.py2] the interned list 'R' indexes */
+            if ((st = ref_slot(u, v, &ref)) != SW_OK) return st;
+        }
         break;
     }
-    case '(': case ')': case '[': case '<': case '>': {
+    case ')': case '(': case '[': case '<': case '>': {
         sw_kind k = type == '[' ? SW_K_LIST : type == '<' ? SW_K_SET : type == '>' ? SW_K_FROZENSET : SW_K_TUPLE;
-        int64_t ref = -1;
         if (type == ')') {
-            if (!rd(u, 1, &p)) return eof(u);
+            if (u->py2) return bad(u, SW_E_BAD_OPCODE, "bad marshal data (unknown type code)");
+            /* r_byte gives EOF (255 items) without an error: the first item
+             * then meets the end of the input */
+            if ((p = sw_cur_take(&u->c, 1)) == NULL) {
+                u->at = u->c.pos;
+                return eof_obj(u);
+            }
             n = p[0];
         } else {
-            if (!rd(u, 4, &p)) return eof(u);
-            n = le32(p);
-            if (n < 0) return bad(u, "bad marshal data (tuple size out of range)");
+            if (!r_long(u, &n, &st)) return st;
+            if (n < 0 || n > 0x7fffffffLL)
+                return bad(u, SW_E_MALFORMED,
+                           type == '[' ? "bad marshal data (list size out of range)"
+                           : (type == '<' || type == '>') ? "bad marshal data (set size out of range)"
+                                                          : "bad marshal data (tuple size out of range)");
         }
-        /* each item takes at least one byte: never size by an untrusted count */
-        if ((uint64_t)n > sw_cur_left(&u->c)) return eof(u);
-        v = sw_v_container(u->ar, k, (size_t)n);
+        v = sw_v_container(u->ar, k, cap_for(u, n));
         if (!v) return moom(u);
-        v->hint = code;
+        v->hint = type;
         if (flag) {
             v->flags |= SW_VF_MARSHAL_REF;
-            if ((st = ref_add(u, v, &ref)) != SW_OK) return st;
+            /* [#marshal.ref] a non-empty frozenset takes its slot now and
+             * fills it when done; everything else is referable at once */
+            if ((st = ref_slot(u, (type == '>' && n > 0) ? NULL : v, &ref)) != SW_OK) return st;
         }
-        if ((st = push_frame(u, v, type, n, ref)) != SW_OK) return st;
+        trace(u, u->at, code, v, n, ref, NULL);
+        if ((st = push_frame(u, v, type, n, type == '>' && n > 0 ? ref : -1, u->at)) != SW_OK) return st;
+        *pushed = 1;
         return SW_OK;
     }
-    case '{': {
-        int64_t ref = -1;
+    case '{':
         v = sw_v_container(u->ar, SW_K_DICT, 0);
         if (!v) return moom(u);
-        v->hint = code;
+        v->hint = type;
         if (flag) {
             v->flags |= SW_VF_MARSHAL_REF;
-            if ((st = ref_add(u, v, &ref)) != SW_OK) return st;
+            if ((st = ref_slot(u, v, &ref)) != SW_OK) return st;
         }
-        return push_frame(u, v, type, -1, ref);
-    }
+        trace(u, u->at, code, v, -1, ref, NULL);
+        if ((st = push_frame(u, v, type, -1, -1, u->at)) != SW_OK) return st;
+        *pushed = 1;
+        return SW_OK;
     case 'c': {
-        int64_t ref = -1;
+        size_t nf = u->py2 ? SW_M_CODE2_N : SW_M_CODE3_N;
         /* [#marshal.code] */
         if (!u->o->allow_code || u->o->mode == SW_MODE_STRICT)
-            return FAILM(u, SW_E_UNSUPPORTED_CODE, SW_PYEXC_NONE, "marshal code object");
-        v = sw_v_container(u->ar, SW_K_CODE, CODE_NFIELDS);
+            return FAILM(u, SW_E_UNSUPPORTED_CODE, SW_PYEXC_NONE, "marshal code object not allowed");
+        v = sw_v_container(u->ar, SW_K_CODE, nf);
         if (!v) return moom(u);
-        v->hint = code;
+        v->hint = type;
         if (flag) {
             v->flags |= SW_VF_MARSHAL_REF;
-            if ((st = ref_add(u, v, &ref)) != SW_OK) return st;
+            if ((st = ref_slot(u, NULL, &ref)) != SW_OK) return st;
         }
-        return push_frame(u, v, type, CODE_NFIELDS, ref);
-    }
-    case 'r': {
-        uint32_t idx;
-        if (!rd(u, 4, &p)) return eof(u);
-        idx = (uint32_t)le32(p);
-        if (idx >= u->nrefs) return bad(u, "bad marshal data (invalid reference)");
-        *leaf = u->refs[idx];
+        trace(u, u->at, code, v, (int64_t)nf, ref, NULL);
+        if ((st = push_frame(u, v, type, (int64_t)nf, ref, u->at)) != SW_OK) return st;
+        *pushed = 1;
         return SW_OK;
     }
+    case 'r':
+        if (u->py2) return bad(u, SW_E_BAD_OPCODE, "bad marshal data (unknown type code)");
+        if (!r_long(u, &n, &st)) return st;
+        /* [#marshal.ref] a slot still reserved (a frozenset or code object
+         * being read) holds None in CPython: invalid as well */
+        if (n < 0 || (uint64_t)n >= u->nrefs || !u->refs[n])
+            return bad(u, SW_E_BAD_MEMO, "bad marshal data (invalid reference)");
+        *leaf = u->refs[n];
+        trace(u, u->at, code, *leaf, -1, n, NULL);
+        return SW_OK;
     default:
-        return bad(u, "bad marshal data (unknown type code)");
+        return bad(u, SW_E_BAD_OPCODE, "bad marshal data (unknown type code)");
     }
     if (!v) return moom(u);
-    v->hint = code;
-    if (flag) {
+    v->hint = type;
+    /* singletons never enter the ref list, FLAG_REF or not */
+    if (flag && v->kind != SW_K_NONE && v->kind != SW_K_BOOL && v->kind != SW_K_STOPITER &&
+        v->kind != SW_K_ELLIPSIS) {
         v->flags |= SW_VF_MARSHAL_REF;
-        if ((st = ref_add(u, v, NULL)) != SW_OK) return st;
+        if ((st = ref_slot(u, v, &ref)) != SW_OK) return st;
+    } else if (flag) {
+        v->flags |= SW_VF_MARSHAL_REF; /* kept as read; the encoder never writes it */
     }
+    trace(u, u->at, code, v, len, ref, NULL);
     *leaf = v;
     return SW_OK;
 }
 
-/* add a finished value to the top frame; returns 1 when the frame is full */
-static sw_status attach(mu *u, sw_value *x, int null, int *full)
+static int is_kind(const sw_value *v, sw_kind k) { return v && v->kind == k; }
+
+/* _PyCode_Validate and the checks of _PyCode_New (3.11), PyCode_New (2.7)
+ * [#marshal.code] */
+static sw_status check_code(mu *u, const mframe *f)
 {
-    mframe *f = &u->fr[u->nfr - 1];
+    sw_value *const *x = f->v->u.c.v;
+    size_t i;
+#define CI(k) (x[k]->u.i)
+    if (!u->py2) {
+        /* argcount posonly kwonly stacksize flags code consts names lpn lpk
+           filename name qualname firstlineno linetable exceptiontable */
+        int64_t nlocals = 0, plain;
+        if (CI(0) < CI(1) || CI(1) < 0 || CI(2) < 0 || CI(3) < 0 || CI(4) < 0 || !is_kind(x[5], SW_K_BYTES) ||
+            !is_kind(x[6], SW_K_TUPLE) || !is_kind(x[7], SW_K_TUPLE) || !is_kind(x[8], SW_K_TUPLE) ||
+            !is_kind(x[9], SW_K_BYTES) || x[8]->u.c.n != x[9]->u.s.n || !is_kind(x[11], SW_K_STR) ||
+            !is_kind(x[12], SW_K_STR) || !is_kind(x[10], SW_K_STR) || !is_kind(x[14], SW_K_BYTES) ||
+            !is_kind(x[15], SW_K_BYTES))
+            return FAILAT(u, f->at, SW_E_MALFORMED, SW_PYEXC_OTHER, "SystemError: bad argument to internal function");
+        if (x[5]->u.s.n % 2)
+            return FAILAT(u, f->at, SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, "code: co_code is malformed");
+        for (i = 0; i < x[9]->u.s.n; i++)
+            if (x[9]->u.s.p[i] & 0x20) nlocals++; /* CO_FAST_LOCAL */
+        plain = nlocals - CI(0) - CI(2) - ((CI(4) & 0x4) != 0) - ((CI(4) & 0x8) != 0);
+        if (plain < 0)
+            return FAILAT(u, f->at, SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, "code: co_varnames is too small");
+        for (i = 0; i < x[7]->u.c.n; i++)
+            if (!is_kind(x[7]->u.c.v[i], SW_K_STR))
+                return FAILAT(u, f->at, SW_E_MALFORMED, SW_PYEXC_OTHER, "SystemError: non-string found in code slot");
+        for (i = 0; i < x[8]->u.c.n; i++)
+            if (!is_kind(x[8]->u.c.v[i], SW_K_STR))
+                return FAILAT(u, f->at, SW_E_MALFORMED, SW_PYEXC_OTHER, "SystemError: non-string found in code slot");
+        return SW_OK;
+    }
+    /* argcount nlocals stacksize flags code consts names varnames freevars
+       cellvars filename name firstlineno lnotab */
+    if ((int32_t)CI(0) < 0 || (int32_t)CI(1) < 0 || !is_kind(x[4], SW_K_BYTES) || !is_kind(x[5], SW_K_TUPLE) ||
+        !is_kind(x[6], SW_K_TUPLE) || !is_kind(x[7], SW_K_TUPLE) || !is_kind(x[8], SW_K_TUPLE) ||
+        !is_kind(x[9], SW_K_TUPLE) || !is_kind(x[10], SW_K_BYTES) || !is_kind(x[11], SW_K_BYTES) ||
+        !is_kind(x[13], SW_K_BYTES))
+        return FAILAT(u, f->at, SW_E_MALFORMED, SW_PYEXC_OTHER, "SystemError: bad argument to internal function");
+    {
+        int k;
+        for (k = 6; k <= 9; k++)
+            for (i = 0; i < x[k]->u.c.n; i++)
+                if (!is_kind(x[k]->u.c.v[i], SW_K_BYTES))
+                    /* 2.7 calls Py_FatalError here */
+                    return FAILAT(u, f->at, SW_E_MALFORMED, SW_PYEXC_OTHER, "Fatal Python error: non-string found in code slot");
+    }
+    return SW_OK;
+#undef CI
+}
+
+/* Hand a finished object (or a NULL) to the innermost open container.
+ * Returns with *root set when there is none. */
+static sw_status deliver(mu *u, sw_value *x, int null, size_t xat, sw_value **root)
+{
     sw_status st;
     int found;
     size_t idx;
-    *full = 0;
-    if (f->type == '{') {
-        if (null) {
-            /* NULL ends the dict, in key or value place */
-            *full = 1;
+    for (;;) {
+        mframe *f;
+        if (u->nfr == 0) {
+            if (null)
+                return FAILAT(u, xat, SW_E_MALFORMED, SW_PYEXC_TYPEERROR, "NULL object in marshal data for object");
+            *root = x;
             return SW_OK;
         }
-        if (!f->key) {
-            f->key = x;
+        f = &u->fr[u->nfr - 1];
+        switch (f->type) {
+        case '{':
+            if (null) {
+                /* a NULL in key or value place ends the dict; a pending key is dropped */
+                f->done = 1;
+                f->key = NULL;
+                return SW_OK;
+            }
+            if (!f->key) {
+                f->key = x;
+                f->key_at = xat;
+                return SW_OK;
+            }
+            if (!f->keys) {
+                f->keys = (sw_vset *)sw__malloc(u->al, sizeof *f->keys);
+                if (!f->keys) return nomem(u);
+                sw_vset_init(f->keys, u->al, u->lim->max_depth);
+            }
+            /* [#marshal.keys] the key is hashed when its value is there */
+            st = sw_vset_add(f->keys, f->key, f->v->u.c.n, &found, &idx);
+            if (st != SW_OK) return key_fail(u, f->key_at, st);
+            if (found) {
+                if (u->o->mode == SW_MODE_STRICT) return key_fail(u, f->key_at, SW_E_DUP_KEY);
+                f->v->u.c.v[idx + 1] = x; /* the first key stays, the last value wins */
+            } else if (sw_v_push(u->ar, f->v, f->key) != SW_OK || sw_v_push(u->ar, f->v, x) != SW_OK) {
+                return moom(u);
+            }
+            f->key = NULL;
+            return SW_OK;
+        case 'c':
+            if (null) {
+                /* a NULL field makes the code object itself NULL, without
+                 * an exception: its container decides; its ref slot stays
+                 * reserved */
+                drop_frame(u);
+                continue;
+            }
+            if (sw_v_push(u->ar, f->v, x) != SW_OK) return moom(u);
+            f->field++;
+            f->left--;
+            return SW_OK;
+        default:
+            if (null)
+                return FAILAT(u, xat, SW_E_MALFORMED, SW_PYEXC_TYPEERROR,
+                              f->type == '[' ? "NULL object in marshal data for list"
+                              : (f->type == '<' || f->type == '>') ? "NULL object in marshal data for set"
+                                                                   : "NULL object in marshal data for tuple");
+            if (f->type == '<' || f->type == '>') {
+                if (!f->keys) {
+                    f->keys = (sw_vset *)sw__malloc(u->al, sizeof *f->keys);
+                    if (!f->keys) return nomem(u);
+                    sw_vset_init(f->keys, u->al, u->lim->max_depth);
+                }
+                st = sw_vset_add(f->keys, x, f->v->u.c.n, &found, &idx);
+                if (st != SW_OK) return key_fail(u, xat, st);
+                if (found && u->o->mode == SW_MODE_STRICT) return key_fail(u, xat, SW_E_DUP_KEY);
+                if (!found && sw_v_push(u->ar, f->v, x) != SW_OK) return moom(u);
+            } else if (sw_v_push(u->ar, f->v, x) != SW_OK) {
+                return moom(u);
+            }
+            f->left--;
             return SW_OK;
         }
-        if (!f->keys) {
-            f->keys = (sw_vset *)sw__malloc(u->al, sizeof *f->keys);
-            if (!f->keys) return FAILM(u, SW_E_NOMEM, SW_PYEXC_MEMORYERROR, "out of memory");
-            sw_vset_init(f->keys, u->al, u->lim->max_depth);
-        }
-        /* [#marshal.keys] */
-        st = sw_vset_add(f->keys, f->key, f->v->u.c.n, &found, &idx);
-        if (st != SW_OK) return key_fail(u, st);
-        if (found) {
-            if (u->o->mode == SW_MODE_STRICT) return key_fail(u, SW_E_DUP_KEY);
-            f->v->u.c.v[idx + 1] = x;
-        } else if (sw_v_push(u->ar, f->v, f->key) != SW_OK || sw_v_push(u->ar, f->v, x) != SW_OK) {
-            return moom(u);
-        }
-        f->key = NULL;
-        return SW_OK;
     }
-    if (null) return FAILM(u, SW_E_MALFORMED, SW_PYEXC_TYPEERROR, "NULL object in marshal data");
-    if (f->type == '<' || f->type == '>') {
-        if (!f->keys) {
-            f->keys = (sw_vset *)sw__malloc(u->al, sizeof *f->keys);
-            if (!f->keys) return FAILM(u, SW_E_NOMEM, SW_PYEXC_MEMORYERROR, "out of memory");
-            sw_vset_init(f->keys, u->al, u->lim->max_depth);
+}
+
+static sw_status decode(mu *u, sw_value **out)
+{
+    sw_status st = SW_OK;
+    sw_value *result = NULL;
+    const char *layout = u->py2 ? SW_M_CODE2 : SW_M_CODE3;
+    const char *const *names = u->py2 ? code2_names : code3_names;
+    while (!result) {
+        sw_value *x = NULL;
+        int null = 0, pushed = 0;
+        size_t xat;
+        mframe *f = u->nfr ? &u->fr[u->nfr - 1] : NULL;
+        if (f && f->type == 'c' && f->left > 0 && layout[f->field] == 'I') {
+            /* code objects: the int fields are read inline */
+            int64_t iv;
+            size_t at = u->c.pos;
+            u->at = f->at;
+            if (!r_long(u, &iv, &st)) break;
+            if ((x = sw_v_int(u->ar, (int32_t)iv)) == NULL) {
+                st = moom(u);
+                break;
+            }
+            trace(u, at, 0, x, -1, -1, names[f->field]);
+            if (sw_v_push(u->ar, f->v, x) != SW_OK) {
+                st = moom(u);
+                break;
+            }
+            f->field++;
+            f->left--;
+            continue;
         }
-        st = sw_vset_add(f->keys, x, f->v->u.c.n, &found, &idx);
-        if (st != SW_OK) return key_fail(u, st);
-        if (found && u->o->mode == SW_MODE_STRICT) return key_fail(u, SW_E_DUP_KEY);
-        if (!found && sw_v_push(u->ar, f->v, x) != SW_OK) return moom(u);
-    } else if (sw_v_push(u->ar, f->v, x) != SW_OK) {
-        return moom(u);
+        if (f && (f->type == '{' ? f->done : f->left == 0)) {
+            /* a finished container goes up */
+            x = f->v;
+            xat = f->at;
+            if (f->type == 'c' && (st = check_code(u, f)) != SW_OK) break;
+            if (f->ref >= 0) u->refs[f->ref] = x; /* r_ref_insert */
+            drop_frame(u);
+        } else {
+            if (f && f->type == 'c' && u->trace) {
+                mev e;
+                memset(&e, 0, sizeof e);
+                e.at = u->c.pos;
+                e.depth = u->nfr;
+                e.n = -2; /* names the field that follows */
+                e.field = names[f->field];
+                u->trace(u->tctx, &e);
+            }
+            if ((st = read_one(u, &x, &null, &pushed)) != SW_OK) break;
+            if (pushed) continue;
+            xat = u->at;
+        }
+        if ((st = deliver(u, x, null, xat, &result)) != SW_OK) break;
     }
-    if (f->type == 'c') f->field++;
-    if (--f->left == 0) *full = 1;
-    return SW_OK;
+    *out = st == SW_OK ? result : NULL;
+    return st;
+}
+
+static sw_status decode_impl(sw_arena *ar, const uint8_t *p, size_t n, const sw_marshal_opts *o, sw_value **out,
+                             size_t *consumed, sw_error *err, void (*tr)(void *, const mev *), void *tctx)
+{
+    mu u;
+    sw_marshal_opts def;
+    sw_status st;
+    if (!o) {
+        sw_marshal_opts_default(&def);
+        o = &def;
+    }
+    memset(&u, 0, sizeof u);
+    u.ar = ar;
+    u.o = o;
+    u.py2 = o->py2 != 0;
+    u.lim = sw_arena_limits(ar);
+    u.al = sw_arena_alloc(ar);
+    u.err = err;
+    u.trace = tr;
+    u.tctx = tctx;
+    sw_cur_init(&u.c, p ? p : (const uint8_t *)"", n);
+    st = decode(&u, out);
+    while (u.nfr) drop_frame(&u);
+    sw__free(u.al, u.fr, u.capfr * sizeof *u.fr);
+    sw__free(u.al, u.refs, u.caprefs * sizeof *u.refs);
+    if (st == SW_OK && consumed) *consumed = u.c.pos;
+    return st;
 }
 
 sw_status sw_marshal_decode(sw_arena *ar, const uint8_t *p, size_t n, const sw_marshal_opts *o, sw_value **out,
                             size_t *consumed, sw_error *err)
 {
-    mu u;
-    sw_marshal_opts def;
-    sw_status st = SW_OK;
-    sw_value *result = NULL;
+    if (out) *out = NULL;
     if (!ar || !out || (!p && n)) return SW_E_ARG;
-    *out = NULL;
-    if (!o) {
-        sw_marshal_opts_default(&def);
-        o = &def;
-    }
-    if (o->py2)
-        return SW_FAIL(err, SW_E_UNSUPPORTED, SW_LAYER_MARSHAL, SW_PYEXC_NONE, 0, 0,
-                       "the Python 2 marshal dialect is not implemented");
-    memset(&u, 0, sizeof u);
-    u.ar = ar;
-    u.o = o;
-    u.lim = sw_arena_limits(ar);
-    u.al = sw_arena_alloc(ar);
-    u.err = err;
-    sw_cur_init(&u.c, p ? p : (const uint8_t *)"", n);
-    for (;;) {
-        sw_value *x = NULL;
-        int null = 0, full = 0;
-        /* code objects: int fields are read inline before the next object */
-        while (u.nfr && u.fr[u.nfr - 1].type == 'c' && u.fr[u.nfr - 1].left > 0 &&
-               code_fields[u.fr[u.nfr - 1].field] == 'I') {
-            const uint8_t *q;
-            sw_value *iv;
-            u.at = u.c.pos;
-            if (!rd(&u, 4, &q)) {
-                st = eof(&u);
-                goto done;
-            }
-            iv = sw_v_int(ar, le32(q));
-            if (!iv) {
-                st = moom(&u);
-                goto done;
-            }
-            if ((st = attach(&u, iv, 0, &full)) != SW_OK) goto done;
-            if (full) break;
-        }
-        if (!full) {
-            size_t before = u.nfr;
-            if (u.nfr && u.fr[u.nfr - 1].left == 0 && u.fr[u.nfr - 1].type != '{') {
-                full = 1; /* an empty container */
-            } else {
-                st = read_one(&u, &x, &null);
-                if (st != SW_OK) goto done;
-                if (u.nfr > before) continue; /* a container opened */
-                if (u.nfr == 0) {
-                    if (null) {
-                        st = FAILM(&u, SW_E_MALFORMED, SW_PYEXC_TYPEERROR, "NULL object in marshal data for object");
-                        goto done;
-                    }
-                    result = x;
-                    break;
-                }
-                if ((st = attach(&u, x, null, &full)) != SW_OK) goto done;
-            }
-        }
-        /* close every full frame, passing each value up */
-        while (full) {
-            sw_value *done_v = u.fr[u.nfr - 1].v;
-            drop_frame(&u);
-            if (u.nfr == 0) {
-                result = done_v;
-                break;
-            }
-            if ((st = attach(&u, done_v, 0, &full)) != SW_OK) goto done;
-        }
-        if (result) break;
-    }
-done:
-    while (u.nfr) drop_frame(&u);
-    sw__free(u.al, u.fr, u.capfr * sizeof *u.fr);
-    sw__free(u.al, u.refs, u.caprefs * sizeof *u.refs);
-    if (st != SW_OK) return st;
-    *out = result;
-    if (consumed) *consumed = u.c.pos;
-    return SW_OK;
+    return decode_impl(ar, p, n, o, out, consumed, err, NULL, NULL);
 }
 
-/* ---- encoder [#marshal.encode] ---- */
+/* ---- listing [#marshal.dis] ---- */
 
-typedef struct menc {
+typedef struct dctx {
     sw_buf *out;
-    int version, hints;
-    sw_ptrmap seen;    /* node -> ref index + 1 */
-    sw_ptrmap count;   /* fresh graphs: node -> times reached */
-    uint64_t nrefs;
-    uint32_t depth, max_depth;
-    sw_error *err;
-    size_t start;
-} menc;
+    const char *indent;
+    uint64_t base;
+    int py2;
+    sw_status st;
+} dctx;
 
-static sw_status put_le32(sw_buf *b, int32_t v)
+static const char *code_name(uint8_t t, int py2)
 {
-    uint8_t q[4];
-    uint32_t x = (uint32_t)v;
-    q[0] = (uint8_t)x;
-    q[1] = (uint8_t)(x >> 8);
-    q[2] = (uint8_t)(x >> 16);
-    q[3] = (uint8_t)(x >> 24);
-    return sw_buf_put(b, q, 4);
-}
-
-static sw_status put_double(sw_buf *b, double d)
-{
-    uint64_t bits;
-    uint8_t q[8];
-    int i;
-    memcpy(&bits, &d, sizeof bits);
-    for (i = 0; i < 8; i++) q[i] = (uint8_t)(bits >> (8 * i));
-    return sw_buf_put(b, q, 8);
-}
-
-static sw_status put_float_text(sw_buf *b, double d)
-{
-    char t[64];
-    int k;
-    /* PyOS_double_to_string(v, 'g', 17, 0) */
-    if (isnan(d)) k = snprintf(t, sizeof t, "%s", signbit(d) ? "-nan" : "nan");
-    else if (isinf(d)) k = snprintf(t, sizeof t, "%s", d < 0 ? "-inf" : "inf");
-    else k = snprintf(t, sizeof t, "%.17g", d);
-    if (sw_buf_putc(b, (uint8_t)k) != SW_OK) return SW_E_NOMEM;
-    return sw_buf_put(b, t, (size_t)k);
-}
-
-static int is_ascii(const sw_value *v)
-{
-    size_t i;
-    for (i = 0; i < v->u.s.n; i++)
-        if (v->u.s.p[i] >= 0x80) return 0;
-    return 1;
-}
-
-static sw_status menc_fail(menc *e, sw_status st, const char *msg)
-{
-    return SW_FAIL(e->err, st, SW_LAYER_MARSHAL, st == SW_E_UNENCODABLE ? SW_PYEXC_VALUEERROR : SW_PYEXC_NONE,
-                   e->out->n - e->start, e->out->n - e->start, msg);
-}
-
-/* the FLAG_REF decision [#marshal.encode.refs] */
-static int wants_ref(menc *e, const sw_value *v)
-{
-    /* singletons are written before w_ref: never FLAG_REF */
-    if (e->version < 3 || v->kind == SW_K_NONE || v->kind == SW_K_BOOL || v->kind == SW_K_ELLIPSIS ||
-        v->kind == SW_K_STOPITER)
-        return 0;
-    if (e->hints && v->hint) return (v->flags & SW_VF_MARSHAL_REF) != 0;
-    {
-        uint64_t *c = sw_ptrmap_get(&e->count, v);
-        return c && *c > 1;
+    switch (t) {
+    case '0': return "NULL";
+    case 'N': return "NONE";
+    case 'F': return "FALSE";
+    case 'T': return "TRUE";
+    case 'S': return "STOPITER";
+    case '.': return "ELLIPSIS";
+    case 'i': return "INT";
+    case 'I': return "INT64";
+    case 'l': return "LONG";
+    case 'f': return "FLOAT";
+    case 'g': return "BINARY_FLOAT";
+    case 'x': return "COMPLEX";
+    case 'y': return "BINARY_COMPLEX";
+    case 's': return py2 ? "STRING" : "STRING (bytes)";
+    case 't': return "INTERNED";
+    case 'R': return "STRINGREF";
+    case 'r': return "REF";
+    case '(': return "TUPLE";
+    case ')': return "SMALL_TUPLE";
+    case '[': return "LIST";
+    case '{': return "DICT";
+    case 'c': return "CODE";
+    case 'u': return "UNICODE";
+    case '<': return "SET";
+    case '>': return "FROZENSET";
+    case 'a': return "ASCII";
+    case 'A': return "ASCII_INTERNED";
+    case 'z': return "SHORT_ASCII";
+    case 'Z': return "SHORT_ASCII_INTERNED";
+    default: return "?";
     }
 }
 
-typedef struct wfr {
-    const sw_value *v;
-    size_t i;
-} wfr;
-
-static sw_status w_leaf_or_open(menc *e, const sw_value *v, int *opened)
+static void dis_event(void *ctx, const mev *e)
 {
-    sw_buf *b = e->out;
-    uint64_t *seen;
-    uint8_t flag = 0, code;
-    sw_status st = SW_OK;
-    *opened = 0;
-    if (e->version >= 3 && v->kind != SW_K_NONE && v->kind != SW_K_BOOL && (seen = sw_ptrmap_get(&e->seen, v)) != NULL) {
-        /* 'r' to a node written with FLAG_REF */
-        if ((st = sw_buf_putc(b, 'r')) != SW_OK) return st;
-        return put_le32(b, (int32_t)(*seen - 1));
+    dctx *d = (dctx *)ctx;
+    sw_buf *b = d->out;
+    size_t pad = e->depth > 32 ? 64 : e->depth * 2;
+    uint8_t t;
+    if (d->st != SW_OK) return;
+    if (e->n == -2) {
+        /* the field name before a code object's object field */
+        d->st = sw_buf_printf(b, "%s%*s%*s; %s\n", d->indent, 12, "", (int)pad, "", e->field);
+        return;
     }
-    if (wants_ref(e, v)) {
-        flag = FLAG_REF;
-        if ((st = sw_ptrmap_put(&e->seen, v, ++e->nrefs)) != SW_OK) return st;
+    d->st = sw_buf_printf(b, "%s%10llu: %*s", d->indent, (unsigned long long)(d->base + e->at), (int)pad, "");
+    if (d->st != SW_OK) return;
+    if (e->field) {
+        d->st = sw_buf_printf(b, "     int32 %s = %lld\n", e->field, (long long)e->v->u.i);
+        return;
     }
-    switch (v->kind) {
-    case SW_K_NONE: return sw_buf_putc(b, (uint8_t)('N' | flag));
-    case SW_K_BOOL: return sw_buf_putc(b, (uint8_t)((v->u.b ? 'T' : 'F') | flag));
-    case SW_K_STOPITER: return sw_buf_putc(b, (uint8_t)('S' | flag));
-    case SW_K_ELLIPSIS: return sw_buf_putc(b, (uint8_t)('.' | flag));
-    case SW_K_INT:
-        if (!(v->flags & SW_VF_BIG) && v->u.i >= INT32_MIN && v->u.i <= INT32_MAX) {
-            if ((st = sw_buf_putc(b, (uint8_t)('i' | flag))) != SW_OK) return st;
-            return put_le32(b, (int32_t)v->u.i);
-        } else {
-            /* 15-bit digits, sign in the count */
-            uint8_t small[9];
-            const uint8_t *mag;
-            size_t nbytes, nbits, nd, i;
-            int neg;
-            if (!(v->flags & SW_VF_BIG)) {
-                uint64_t x = v->u.i < 0 ? (uint64_t)0 - (uint64_t)v->u.i : (uint64_t)v->u.i;
-                nbytes = 0;
-                while (x) {
-                    small[nbytes++] = (uint8_t)x;
-                    x >>= 8;
-                }
-                mag = small;
-                neg = v->u.i < 0;
-            } else {
-                mag = v->u.big.mag;
-                nbytes = v->u.big.n;
-                neg = v->u.big.neg;
-            }
-            nbits = sw_int_bit_length(v);
-            nd = (nbits + 14) / 15;
-            if (nd > INT32_MAX) return menc_fail(e, SW_E_UNENCODABLE, "int too large");
-            if ((st = sw_buf_putc(b, (uint8_t)('l' | flag))) != SW_OK) return st;
-            if ((st = put_le32(b, neg ? -(int32_t)nd : (int32_t)nd)) != SW_OK) return st;
-            for (i = 0; i < nd; i++) {
-                unsigned d = 0, k;
-                for (k = 0; k < 15; k++) {
-                    size_t bit = i * 15 + k;
-                    if (bit / 8 < nbytes && (mag[bit / 8] >> (bit % 8) & 1)) d |= 1u << k;
-                }
-                if ((st = sw_buf_putc(b, (uint8_t)d)) != SW_OK || (st = sw_buf_putc(b, (uint8_t)(d >> 8))) != SW_OK)
-                    return st;
-            }
-            return SW_OK;
-        }
-    case SW_K_FLOAT:
-        if (e->version > 1) {
-            if ((st = sw_buf_putc(b, (uint8_t)('g' | flag))) != SW_OK) return st;
-            return put_double(b, v->u.f);
-        }
-        if ((st = sw_buf_putc(b, (uint8_t)('f' | flag))) != SW_OK) return st;
-        return put_float_text(b, v->u.f);
-    case SW_K_COMPLEX:
-        if (e->version > 1) {
-            if ((st = sw_buf_putc(b, (uint8_t)('y' | flag))) != SW_OK) return st;
-            if ((st = put_double(b, v->u.cx.re)) != SW_OK) return st;
-            return put_double(b, v->u.cx.im);
-        }
-        if ((st = sw_buf_putc(b, (uint8_t)('x' | flag))) != SW_OK) return st;
-        if ((st = put_float_text(b, v->u.cx.re)) != SW_OK) return st;
-        return put_float_text(b, v->u.cx.im);
-    case SW_K_BYTES: case SW_K_BYTEARRAY:
-        if (v->u.s.n > INT32_MAX) return menc_fail(e, SW_E_UNENCODABLE, "bytes too large");
-        if ((st = sw_buf_putc(b, (uint8_t)('s' | flag))) != SW_OK) return st;
-        if ((st = put_le32(b, (int32_t)v->u.s.n)) != SW_OK) return st;
-        return sw_buf_put(b, v->u.s.p, v->u.s.n);
-    case SW_K_STR: {
-        int interned = (v->flags & SW_VF_INTERNED) != 0;
-        if (e->version >= 4 && is_ascii(v)) {
-            if (v->u.s.n < 256) {
-                code = interned ? 'Z' : 'z';
-                if ((st = sw_buf_putc(b, (uint8_t)(code | flag))) != SW_OK) return st;
-                if ((st = sw_buf_putc(b, (uint8_t)v->u.s.n)) != SW_OK) return st;
-            } else {
-                code = interned ? 'A' : 'a';
-                if ((st = sw_buf_putc(b, (uint8_t)(code | flag))) != SW_OK) return st;
-                if ((st = put_le32(b, (int32_t)v->u.s.n)) != SW_OK) return st;
-            }
-        } else {
-            code = (e->version >= 3 && interned) ? 't' : 'u';
-            if (v->u.s.n > INT32_MAX) return menc_fail(e, SW_E_UNENCODABLE, "str too large");
-            if ((st = sw_buf_putc(b, (uint8_t)(code | flag))) != SW_OK) return st;
-            if ((st = put_le32(b, (int32_t)v->u.s.n)) != SW_OK) return st;
-        }
-        return sw_buf_put(b, v->u.s.p, v->u.s.n);
+    t = d->py2 ? e->code : (uint8_t)(e->code & ~SW_M_FLAG_REF);
+    d->st = sw_buf_printf(b, "%02x '%c' %s%s", e->code, t >= 0x20 && t < 0x7f ? t : '?', code_name(t, d->py2),
+                          !d->py2 && (e->code & SW_M_FLAG_REF) ? " +REF" : "");
+    if (d->st != SW_OK) return;
+    if (t == 'r' || t == 'R') {
+        d->st = sw_buf_printf(b, " -> #%lld\n", (long long)e->ref);
+        return;
     }
-    case SW_K_TUPLE: case SW_K_LIST: case SW_K_SET: case SW_K_FROZENSET: case SW_K_DICT: case SW_K_CODE:
-        if (v->kind == SW_K_TUPLE) {
-            if (e->version >= 4 && v->u.c.n < 256) {
-                if ((st = sw_buf_putc(b, (uint8_t)(')' | flag))) != SW_OK) return st;
-                if ((st = sw_buf_putc(b, (uint8_t)v->u.c.n)) != SW_OK) return st;
-            } else {
-                if ((st = sw_buf_putc(b, (uint8_t)('(' | flag))) != SW_OK) return st;
-                if ((st = put_le32(b, (int32_t)v->u.c.n)) != SW_OK) return st;
-            }
-        } else if (v->kind == SW_K_DICT) {
-            if ((st = sw_buf_putc(b, (uint8_t)('{' | flag))) != SW_OK) return st;
-        } else if (v->kind == SW_K_CODE) {
-            if (v->u.c.n != CODE_NFIELDS) return menc_fail(e, SW_E_UNENCODABLE, "code object with a wrong field count");
-            if ((st = sw_buf_putc(b, (uint8_t)('c' | flag))) != SW_OK) return st;
-        } else {
-            code = v->kind == SW_K_LIST ? '[' : v->kind == SW_K_SET ? '<' : '>';
-            if ((st = sw_buf_putc(b, (uint8_t)(code | flag))) != SW_OK) return st;
-            if ((st = put_le32(b, (int32_t)v->u.c.n)) != SW_OK) return st;
-        }
-        *opened = 1;
-        return SW_OK;
-    default:
-        return menc_fail(e, SW_E_UNENCODABLE, "unmarshallable object");
+    if (e->ref >= 0 && (d->st = sw_buf_printf(b, " #%lld", (long long)e->ref)) != SW_OK) return;
+    if (!e->v) {
+        d->st = sw_buf_puts(b, "\n");
+        return;
+    }
+    switch (e->v->kind) {
+    case SW_K_TUPLE: case SW_K_LIST: case SW_K_SET: case SW_K_FROZENSET:
+        d->st = sw_buf_printf(b, " n=%lld\n", (long long)e->n);
+        return;
+    case SW_K_DICT:
+        d->st = sw_buf_puts(b, " (until NULL)\n");
+        return;
+    case SW_K_CODE:
+        d->st = sw_buf_printf(b, " (%lld fields)\n", (long long)e->n);
+        return;
+    default: {
+        sw_buf t2;
+        sw_buf_init(&t2, b->al);
+        if (e->n >= 0) d->st = sw_buf_printf(b, " len=%lld", (long long)e->n);
+        if (d->st == SW_OK && sw_notation_print(e->v, &t2, 0, NULL) == SW_OK)
+            d->st = sw_buf_printf(b, " %.*s%s", (int)(t2.n > 72 ? 72 : t2.n), t2.p ? (const char *)t2.p : "",
+                                  t2.n > 72 ? "..." : "");
+        sw_buf_free(&t2);
+        if (d->st == SW_OK) d->st = sw_buf_puts(b, "\n");
+        return;
+    }
     }
 }
-
-/* count how often each node is reached (fresh graphs choose FLAG_REF by it) */
-static sw_status count_refs(menc *e, const sw_value *root, const sw_alloc *al)
-{
-    const sw_value **stk;
-    size_t n = 0, cap = 64;
-    sw_status st = SW_OK;
-    stk = (const sw_value **)sw__malloc(al, cap * sizeof *stk);
-    if (!stk) return SW_E_NOMEM;
-    stk[n++] = root;
-    while (n && st == SW_OK) {
-        const sw_value *v = stk[--n];
-        uint64_t *c = sw_ptrmap_get(&e->count, v);
-        size_t i, nc;
-        if (c) {
-            (*c)++;
-            continue;
-        }
-        if ((st = sw_ptrmap_put(&e->count, v, 1)) != SW_OK) break;
-        nc = sw_v_nchildren(v);
-        for (i = nc; i > 0; i--) {
-            if (n == cap) {
-                const sw_value **ns = (const sw_value **)sw__realloc(al, stk, cap * sizeof *stk, cap * 2 * sizeof *stk);
-                if (!ns) {
-                    st = SW_E_NOMEM;
-                    break;
-                }
-                stk = ns;
-                cap *= 2;
-            }
-            stk[n++] = sw_v_child(v, i - 1);
-        }
-    }
-    sw__free(al, stk, cap * sizeof *stk);
-    return st;
-}
-
-sw_status sw_marshal_encode(const sw_value *v, const sw_marshal_enc_opts *o, sw_buf *out, sw_error *err)
-{
-    menc e;
-    sw_marshal_enc_opts def;
-    wfr *stk;
-    size_t n = 0, cap = 64;
-    sw_status st = SW_OK;
-    const sw_alloc *al;
-    int opened;
-    if (!v || !out) return SW_E_ARG;
-    if (!o) {
-        sw_marshal_enc_opts_default(&def);
-        o = &def;
-    }
-    if (o->version < -1 || o->version > 4) return SW_E_ARG;
-    if (o->py2)
-        return SW_FAIL(err, SW_E_UNSUPPORTED, SW_LAYER_MARSHAL, SW_PYEXC_NONE, 0, 0,
-                       "the Python 2 marshal dialect is not implemented");
-    al = out->al;
-    memset(&e, 0, sizeof e);
-    e.out = out;
-    e.version = o->version < 0 ? 4 : o->version;
-    e.hints = o->use_hints;
-    e.err = err;
-    e.start = out->n;
-    e.max_depth = o->limits.max_depth ? o->limits.max_depth : SW_DEFAULT_MAX_DEPTH;
-    if (e.max_depth > MAX_MARSHAL_STACK_DEPTH) e.max_depth = MAX_MARSHAL_STACK_DEPTH;
-    sw_ptrmap_init(&e.seen, al);
-    sw_ptrmap_init(&e.count, al);
-    stk = (wfr *)sw__malloc(al, cap * sizeof *stk);
-    if (!stk) return SW_E_NOMEM;
-    if (e.version >= 3 && (st = count_refs(&e, v, al)) != SW_OK) goto done;
-    if ((st = w_leaf_or_open(&e, v, &opened)) != SW_OK) goto done;
-    if (opened) {
-        stk[n].v = v;
-        stk[n].i = 0;
-        n++;
-    }
-    while (n && st == SW_OK) {
-        wfr *f = &stk[n - 1];
-        const sw_value *c;
-        if (f->v->kind == SW_K_CODE && f->i < CODE_NFIELDS && code_fields[f->i] == 'I') {
-            const sw_value *iv = f->v->u.c.v[f->i++];
-            if (iv->kind != SW_K_INT || (iv->flags & SW_VF_BIG) || iv->u.i < INT32_MIN || iv->u.i > INT32_MAX) {
-                st = menc_fail(&e, SW_E_UNENCODABLE, "code object int field out of range");
-                break;
-            }
-            st = put_le32(out, (int32_t)iv->u.i);
-            continue;
-        }
-        if (f->i >= f->v->u.c.n) {
-            if (f->v->kind == SW_K_DICT) st = sw_buf_putc(out, '0');
-            n--;
-            continue;
-        }
-        c = f->v->u.c.v[f->i++];
-        if (e.version < 3) {
-            /* no refs below version 3: a cycle would never end */
-            size_t k;
-            for (k = 0; k < n; k++)
-                if (stk[k].v == c) {
-                    st = menc_fail(&e, SW_E_UNENCODABLE, "a cycle cannot be marshalled below version 3");
-                    break;
-                }
-            if (st != SW_OK) break;
-        }
-        if ((st = w_leaf_or_open(&e, c, &opened)) != SW_OK) break;
-        if (opened) {
-            /* [#marshal.depth] */
-            if (n + 1 >= e.max_depth) {
-                st = menc_fail(&e, SW_E_LIMIT_DEPTH, "object too deeply nested to marshal");
-                break;
-            }
-            if (n == cap) {
-                wfr *ns = (wfr *)sw__realloc(al, stk, cap * sizeof *stk, cap * 2 * sizeof *stk);
-                if (!ns) {
-                    st = SW_E_NOMEM;
-                    break;
-                }
-                stk = ns;
-                cap *= 2;
-            }
-            stk[n].v = c;
-            stk[n].i = 0;
-            n++;
-        }
-    }
-done:
-    if (st != SW_OK) {
-        if (err && err->status != st) menc_fail(&e, st, "marshal encoding failed");
-        out->n = e.start;
-    }
-    sw__free(al, stk, cap * sizeof *stk);
-    sw_ptrmap_free(&e.seen);
-    sw_ptrmap_free(&e.count);
-    return st;
-}
-
-/* ---- dis [#marshal.dis]: decode, then list the type codes ---- */
 
 sw_status sw_marshal_dis(const uint8_t *p, size_t n, uint64_t base, const char *indent, const sw_marshal_opts *o,
                          sw_buf *out, sw_error *err)
 {
-    sw_arena *ar = sw_arena_new(NULL, NULL);
+    sw_arena *ar;
     sw_value *v = NULL;
     size_t used = 0;
     sw_status st;
-    sw_buf t;
+    sw_error e;
+    dctx d;
+    if (!out || (!p && n)) return SW_E_ARG;
+    ar = sw_arena_new(out->al, NULL);
     if (!ar) return SW_E_NOMEM;
-    st = sw_marshal_decode(ar, p, n, o, &v, &used, err);
-    sw_buf_init(&t, NULL);
-    if (st == SW_OK) {
-        sw_notation_print(v, &t, 0, NULL);
-        sw_buf_printf(out, "%s%llu: marshal, %zu bytes, first type code '%c'%s: %.*s\n", indent ? indent : "",
-                      (unsigned long long)base, used, n ? (p[0] & 0x7f) : '?', n && (p[0] & FLAG_REF) ? " (REF)" : "",
-                      (int)(t.n > 300 ? 300 : t.n), t.p ? (const char *)t.p : "");
-    } else if (err) {
-        sw_buf_printf(out, "%s%llu: marshal error at +%llu: %s\n", indent ? indent : "", (unsigned long long)base,
-                      (unsigned long long)err->payload_offset, err->msg);
+    d.out = out;
+    d.indent = indent ? indent : "";
+    d.base = base;
+    d.py2 = o && o->py2;
+    d.st = SW_OK;
+    sw_error_clear(&e);
+    st = decode_impl(ar, p, n, o, &v, &used, &e, dis_event, &d);
+    if (d.st != SW_OK) {
+        sw_arena_free(ar);
+        return d.st;
     }
-    sw_buf_free(&t);
+    if (st == SW_OK) {
+        if (used < n)
+            st = sw_buf_printf(out, "%s%10llu: (%zu bytes after the object: marshal.loads ignores them)\n", d.indent,
+                               (unsigned long long)(base + used), n - used);
+        else
+            st = sw_buf_printf(out, "%s%10llu: (end, %zu bytes)\n", d.indent, (unsigned long long)(base + used), used);
+    } else {
+        if (err) *err = e;
+        if (sw_buf_printf(out, "%s%10llu: error %s: %s (%s)\n", d.indent, (unsigned long long)(base + e.payload_offset),
+                          sw_status_str(st), e.msg ? e.msg : "", sw_pyexc_str(e.pyexc)) != SW_OK)
+            st = SW_E_NOMEM;
+    }
     sw_arena_free(ar);
     return st;
 }
