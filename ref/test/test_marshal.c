@@ -410,6 +410,25 @@ static void test_fresh(void)
     CU_ASSERT(enc(sw_v_int(ar, (int64_t)1 << 40), 2, 1, 1, &b, &e) == SW_OK && b.n == 9 && b.p[0] == 'I');
     b.n = 0;
     CU_ASSERT(enc(sw_v_int(ar, (int64_t)1 << 40), 4, 0, 1, &b, &e) == SW_OK && b.n == 11 && b.p[0] == 'l');
+    /* a decoded node reached twice without FLAG_REF (CPython could not have
+     * written that graph) gets the bit, so the output ends */
+    {
+        static const uint8_t two[] = {'[', 2, 0, 0, 0, '[', 0, 0, 0, 0, 'N'};
+        static const uint8_t want[] = {0x5b, 2, 0, 0, 0, 0xdb, 0, 0, 0, 0, 'r', 0, 0, 0, 0};
+        CU_ASSERT_EQUAL_FATAL(dec(ar, two, sizeof two, 0, SW_MODE_PYSPARK, &v, NULL, &e), SW_OK);
+        v->u.c.v[1] = v->u.c.v[0];
+        b.n = 0;
+        CU_ASSERT_EQUAL(enc(v, 4, 0, 1, &b, &e), SW_OK);
+        CU_ASSERT(b.n == sizeof want && memcmp(b.p, want, b.n) == 0);
+        v->u.c.v[0]->u.c.n = 0;
+        sw_v_push(ar, v->u.c.v[0], v); /* a cycle through it: still ends */
+        b.n = 0;
+        CU_ASSERT_EQUAL(enc(v, 4, 0, 1, &b, &e), SW_OK);
+    }
+    /* a code node needs its dialect's field count */
+    w = sw_v_container(ar, SW_K_CODE, 3);
+    sw_v_push(ar, w, sw_v_int(ar, 0));
+    CU_ASSERT_EQUAL(enc(w, 4, 0, 1, &b, &e), SW_E_UNENCODABLE);
     /* bad versions */
     CU_ASSERT_EQUAL(enc(s, 5, 0, 1, &b, &e), SW_E_ARG);
     CU_ASSERT_EQUAL(enc(s, 3, 1, 1, &b, &e), SW_E_ARG);
@@ -653,6 +672,12 @@ static void test_dis_vectors(void)
         sw_buf_init(&b, NULL);
         if (p && sw_marshal_dis(p, n, 0, "", NULL, &b, &e) == SW_OK && b.n > 0 && strstr((const char *)b.p, "(end, "))
             ok++;
+        if (strcmp(fs[i].name, "code_expr") == 0) {
+            sw_buf_putc(&b, 0);
+            CU_ASSERT_PTR_NOT_NULL(strstr((const char *)b.p, "     int32 argcount = 0\n"));
+            CU_ASSERT_PTR_NOT_NULL(strstr((const char *)b.p, "; qualname\n"));
+            CU_ASSERT_PTR_NOT_NULL(strstr((const char *)b.p, "0: e3 'c' CODE +REF #0 (16 fields)\n"));
+        }
         sw_buf_free(&b);
         free(p);
     }
