@@ -369,7 +369,11 @@ static int compare_decode(const vector *v, const jnode *exp, const rp_response *
         char *gexc = rp_kv_get(st, stn, "exception"), *goff = rp_kv_get(st, stn, "offset");
         const char *wcat = category_of(wstatus);
         const char *have = gcat ? gcat : category_of(gstatus);
-        if (wcat && (!have || strcmp(category_of(have) ? category_of(have) : have, wcat) != 0)) {
+        if (have && strcmp(have, "usage") == 0) {
+            /* the request was not understood: never a match [#runner.compare.outcome] */
+            snprintf(why, cap, "the testee did not understand the request (category usage)");
+            ok = 0;
+        } else if (wcat && (!have || strcmp(category_of(have) ? category_of(have) : have, wcat) != 0)) {
             snprintf(why, cap, "error category %s, expected %s (%s)", have ? have : "(none given)", wcat, wstatus);
             ok = 0;
         } else if (wexc && *wexc && gexc && *gexc && strcmp(wexc, gexc) != 0) {
@@ -876,9 +880,12 @@ int main(int argc, char **argv)
     int fix = 0, a;
     runctx rc;
     vecset vs, all_ids;
-    testee_run *tr;
+    testee_run *tr = NULL;
     size_t tp = 0, tf = 0, ts = 0, tx = 0;
+    int status = 2;
     memset(&rc, 0, sizeof rc);
+    memset(&vs, 0, sizeof vs);
+    memset(&all_ids, 0, sizeof all_ids);
     rc.timeout = 10.0;
     for (a = 1; a < argc; a++) {
         const char *o = argv[a];
@@ -897,7 +904,7 @@ int main(int argc, char **argv)
         }
         if (!val) {
             usage();
-            return 2;
+            goto done;
         }
         a++;
         if (strcmp(o, "--vectors") == 0)
@@ -914,7 +921,7 @@ int main(int argc, char **argv)
             rc.timeout = strtod(val, NULL);
             if (!(rc.timeout > 0)) {
                 fprintf(stderr, "sw-conformance: --timeout needs a positive number of seconds\n");
-                return 2;
+                goto done;
             }
         } else if (strcmp(o, "--group") == 0) {
             if (nonly < sizeof only / sizeof only[0]) only[nonly++] = (char *)val;
@@ -922,46 +929,46 @@ int main(int argc, char **argv)
             const char *eq = strchr(val, '=');
             if (!eq || eq == val || !eq[1]) {
                 fprintf(stderr, "sw-conformance: %s wants NAME=VALUE, got %s\n", o, val);
-                return 2;
+                goto done;
             }
             if (o[2] == 't') {
                 if (nt == MAX_TESTEES) {
                     fprintf(stderr, "sw-conformance: at most %d testees\n", MAX_TESTEES);
-                    return 2;
+                    goto done;
                 }
                 tnames[nt] = xstrndup(val, (size_t)(eq - val));
                 tcmds[nt++] = xstrdup(eq + 1);
             } else {
-                if (nx == MAX_TESTEES) return 2;
+                if (nx == MAX_TESTEES) goto done;
                 xnames[nx] = xstrndup(val, (size_t)(eq - val));
                 xpaths[nx++] = xstrdup(eq + 1);
             }
         } else {
             usage();
-            return 2;
+            goto done;
         }
     }
     if (!nt) {
         usage();
-        return 2;
+        goto done;
     }
     for (k = 0; k < nx; k++) {
         for (i = 0; i < nt; i++)
             if (strcmp(xnames[k], tnames[i]) == 0) break;
         if (i == nt) {
             fprintf(stderr, "sw-conformance: --xfail %s names no testee\n", xnames[k]);
-            return 2;
+            goto done;
         }
     }
-    if (load_vectors(vdir, &vs, only, nonly) != 0) return 2;
+    if (load_vectors(vdir, &vs, only, nonly) != 0) goto done;
     if (nonly) {
-        if (load_vectors(vdir, &all_ids, NULL, 0) != 0) return 2;
+        if (load_vectors(vdir, &all_ids, NULL, 0) != 0) goto done;
     } else {
         all_ids = vs;
     }
     if (log_path && !(rc.log = fopen(log_path, "w"))) {
         fprintf(stderr, "sw-conformance: cannot write %s\n", log_path);
-        return 2;
+        goto done;
     }
     tr = (testee_run *)xmalloc(nt * sizeof *tr);
     memset(tr, 0, nt * sizeof *tr);
@@ -978,7 +985,7 @@ int main(int argc, char **argv)
             if (strcmp(xnames[i], tnames[k]) == 0) {
                 if (xlist_load(&t->x, xpaths[i]) != 0) {
                     fprintf(stderr, "sw-conformance: cannot read %s\n", xpaths[i]);
-                    return 2;
+                    goto done;
                 }
                 t->has_list = 1;
             }
@@ -1002,7 +1009,7 @@ int main(int argc, char **argv)
         if (fix && t->has_list) {
             if (fix_list(t, &vs, &all_ids) != 0) {
                 fprintf(stderr, "sw-conformance: cannot rewrite %s\n", t->x.path);
-                return 2;
+                goto done;
             }
             fprintf(stderr, "sw-conformance: rewrote %s\n", t->x.path);
             /* the list now says what happened */
@@ -1035,12 +1042,13 @@ int main(int argc, char **argv)
         tx += t->xfailed;
     }
     if (rc.log) fclose(rc.log);
+    rc.log = NULL;
     write_markdown(stdout, &vs, tr, nt, vdir);
     if (md_path) {
         FILE *f = fopen(md_path, "w");
         if (!f) {
             fprintf(stderr, "sw-conformance: cannot write %s\n", md_path);
-            return 2;
+            goto done;
         }
         write_markdown(f, &vs, tr, nt, vdir);
         fclose(f);
@@ -1049,17 +1057,22 @@ int main(int argc, char **argv)
         FILE *f = fopen(html_path, "w");
         if (!f) {
             fprintf(stderr, "sw-conformance: cannot write %s\n", html_path);
-            return 2;
+            goto done;
         }
         write_html(f, &vs, tr, nt, vdir);
         fclose(f);
     }
     if (tx) printf("%zu expected failures\n", tx);
     printf("%zu passed, %zu failed, %zu skipped\n", tp, tf, ts);
-    for (k = 0; k < nt; k++) {
+    status = tf ? 1 : 0;
+done:
+    if (rc.log) fclose(rc.log);
+    for (k = 0; tr && k < nt; k++) {
         free(tr[k].res);
         free(tr[k].stale_ids);
         xlist_free(&tr[k].x);
+    }
+    for (k = 0; k < nt; k++) {
         free(tnames[k]);
         free(tcmds[k]);
     }
@@ -1070,5 +1083,5 @@ int main(int argc, char **argv)
     free(tr);
     if (nonly) vecset_free(&all_ids);
     vecset_free(&vs);
-    return tf ? 1 : 0;
+    return status;
 }

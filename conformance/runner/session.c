@@ -148,6 +148,29 @@ rs_result rs_exchange(rs_testee *t, const rp_buf *request, double timeout_s, rp_
         return RS_START;
     }
     t->in.n = 0;
+    {
+        /* output between responses is a fault; an end there means it died: start again */
+        struct pollfd pf;
+        pf.fd = t->from_fd;
+        pf.events = POLLIN;
+        pf.revents = 0;
+        if (poll(&pf, 1, 0) > 0) {
+            unsigned char c;
+            ssize_t r = read(t->from_fd, &c, 1);
+            if (r > 0) {
+                snprintf(detail, detail_cap, "bytes after the previous response");
+                reap(t, 0);
+                return RS_PROTOCOL;
+            }
+            if (r == 0) {
+                reap(t, 1.0);
+                if (start(t) != 0) {
+                    snprintf(detail, detail_cap, "cannot start: %s", strerror(errno));
+                    return RS_START;
+                }
+            }
+        }
+    }
     deadline = now_s() + timeout_s;
     for (;;) {
         struct pollfd pf[2];

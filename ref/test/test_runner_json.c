@@ -5,6 +5,7 @@
  * [#runner.timeout] [#runner.restart]. The runner's sources are compiled
  * into this file so the library needs no runner symbols. */
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "json.h"
@@ -12,6 +13,9 @@
 
 #include "../../conformance/runner/proto.c"
 #include "../../conformance/runner/session.c"
+#define main sw_runner_main
+#include "../../conformance/runner/runner.c"
+#undef main
 
 static void be(unsigned char *o, int32_t v) { be32(o, v); }
 
@@ -242,14 +246,30 @@ static void test_session(void)
         /* the second copy may arrive with the first or after it: either it is
          * seen now, or the next exchange sees stray bytes first */
         if (rr == RS_OK) {
+            struct timespec ts = {0, 200 * 1000 * 1000};
             rp_response_free(&r);
+            nanosleep(&ts, NULL);
             rr = rs_exchange(&t, &q, 1.0, &r, d, sizeof d);
-            CU_ASSERT(rr != RS_OK);
+            CU_ASSERT_EQUAL(rr, RS_PROTOCOL);
+            CU_ASSERT_PTR_NOT_NULL(strstr(d, "after the previous response"));
         } else {
             CU_ASSERT_EQUAL(rr, RS_PROTOCOL);
             CU_ASSERT_PTR_NOT_NULL(strstr(d, "after the response"));
         }
     }
+    rs_stop(&t);
+
+    /* a testee that exits after each answer is started again, silently */
+    rs_init(&t, "once", "head -c 25 >/dev/null; " GOOD, -1);
+    CU_ASSERT_EQUAL(rs_exchange(&t, &q, 5.0, &r, d, sizeof d), RS_OK);
+    rp_response_free(&r);
+    {
+        struct timespec ts = {0, 200 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    CU_ASSERT_EQUAL(rs_exchange(&t, &q, 5.0, &r, d, sizeof d), RS_OK);
+    rp_response_free(&r);
+    CU_ASSERT_EQUAL(t.starts, 2u);
     rs_stop(&t);
 
     /* a command that does not exist: the shell's 127, a crash */
@@ -261,12 +281,279 @@ static void test_session(void)
     rp_buf_free(&q);
 }
 
+/* ---- comparison [#runner.compare] ---------------------------------------- */
+
+static const char SIDE[] =
+    "{\"id\": \"v\", \"serializer\": \"PickleSerializer()\", \"items\": [\"1\", \"'a'\"],"
+    " \"pyspark\": {\"outcome\": \"error\", \"exception\": \"EOFError\"},"
+    " \"pyspark_observed\": {\"outcome\": \"ok\"},"
+    " \"strict\": {\"outcome\": \"error\", \"status\": \"truncated_length\", \"items\": [\"1\"]},"
+    " \"with_offset\": {\"outcome\": \"error\", \"offset\": 7}}";
+
+/* build a response from items and a status text, compare it with expectation key */
+static int cmp(const vector *v, const char *key, const char *const *items, size_t n, const char *status,
+               char *why)
+{
+    rp_buf b;
+    rp_response r;
+    const char *w;
+    size_t i;
+    int ok;
+    char *outcome;
+    memset(&b, 0, sizeof b);
+    for (i = 0; i < n; i++) rp_put_frame(&b, items[i], strlen(items[i]));
+    rp_put_end(&b);
+    rp_put_frame(&b, status, strlen(status));
+    CU_ASSERT_EQUAL_FATAL(rp_parse_response(b.p, b.n, &r, &w), 1);
+    outcome = rp_kv_get(r.status.p, r.status.n, "outcome");
+    why[0] = 0;
+    ok = compare_decode(v, json_get(&v->j, v->root, key), &r, outcome ? outcome : "", r.status.p, r.status.n, why,
+                        DETAIL_CAP);
+    free(outcome);
+    rp_response_free(&r);
+    rp_buf_free(&b);
+    return ok;
+}
+
+static void test_compare(void)
+{
+    static const char *const two[] = {"1", "'a'"}, *const other[] = {"1", "'b'"}, *const one[] = {"1"},
+                             *const three[] = {"1", "'a'", "2"};
+    vector v;
+    size_t at;
+    char why[DETAIL_CAP];
+    memset(&v, 0, sizeof v);
+    CU_ASSERT_EQUAL_FATAL(json_parse(&v.j, SIDE, strlen(SIDE), &at), 0);
+    v.root = &v.j.n[1];
+    v.items = json_get(&v.j, v.root, "items");
+    /* items exactly as text, in number and order [#runner.compare.items] */
+    CU_ASSERT_TRUE(cmp(&v, "pyspark", two, 2, "outcome=error\n", why));
+    CU_ASSERT_FALSE(cmp(&v, "pyspark", other, 2, "outcome=error\n", why));
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "item 1: got 'b', expected 'a'"));
+    CU_ASSERT_FALSE(cmp(&v, "pyspark", one, 1, "outcome=error\n", why));
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "1 items, expected 2"));
+    CU_ASSERT_FALSE(cmp(&v, "pyspark", three, 3, "outcome=error\n", why));
+    /* the outcome [#runner.compare.outcome]; the exception only when both give one */
+    CU_ASSERT_FALSE(cmp(&v, "pyspark", two, 2, "outcome=ok\n", why));
+    CU_ASSERT_TRUE(cmp(&v, "pyspark", two, 2, "outcome=error\nexception=EOFError\n", why));
+    CU_ASSERT_FALSE(cmp(&v, "pyspark", two, 2, "outcome=error\nexception=ValueError\n", why));
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "exception ValueError"));
+    /* usage never matches */
+    CU_ASSERT_FALSE(cmp(&v, "pyspark", two, 2, "outcome=error\ncategory=usage\n", why));
+    /* pyspark_observed is a separate expectation the runner tries second */
+    CU_ASSERT_TRUE(cmp(&v, "pyspark_observed", two, 2, "outcome=ok\n", why));
+    /* strict: own items, and the status' category is required */
+    CU_ASSERT_TRUE(cmp(&v, "strict", one, 1, "outcome=error\ncategory=truncated\n", why));
+    CU_ASSERT_TRUE(cmp(&v, "strict", one, 1, "outcome=error\nstatus=truncated_frame\n", why));
+    CU_ASSERT_FALSE(cmp(&v, "strict", one, 1, "outcome=error\n", why));
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "(none given)"));
+    CU_ASSERT_FALSE(cmp(&v, "strict", one, 1, "outcome=error\ncategory=malformed\n", why));
+    CU_ASSERT_FALSE(cmp(&v, "strict", two, 2, "outcome=error\ncategory=truncated\n", why));
+    /* an offset in the expectation must be given and equal */
+    CU_ASSERT_TRUE(cmp(&v, "with_offset", two, 2, "outcome=error\noffset=7\n", why));
+    CU_ASSERT_FALSE(cmp(&v, "with_offset", two, 2, "outcome=error\noffset=8\n", why));
+    CU_ASSERT_FALSE(cmp(&v, "with_offset", two, 2, "outcome=error\n", why));
+    CU_ASSERT_FALSE(cmp(&v, "with_offset", two, 2, "outcome=error\noffset=7x\n", why));
+    json_free(&v.j);
+}
+
+/* ---- whole runs: checks, expected-failure lists, --fix, output [#runner.checks] [#runner.xfail] ---- */
+
+static void put_file(const char *path, const void *p, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    if (n) fwrite(p, 1, n, f);
+    fclose(f);
+}
+
+/* run sw_runner_main quietly; its stdout goes to out_path */
+static int run_main(const char *out_path, const char **args, int n)
+{
+    char *argv[32];
+    int i, rc, saved;
+    argv[0] = (char *)"sw-conformance";
+    for (i = 0; i < n && i < 30; i++) argv[i + 1] = (char *)args[i];
+    argv[n + 1] = NULL;
+    fflush(stdout);
+    fflush(stderr);
+    saved = dup(1);
+    {
+        int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int efd = dup(2), nul = open("/dev/null", O_WRONLY);
+        dup2(fd, 1);
+        dup2(nul, 2);
+        close(fd);
+        close(nul);
+        rc = sw_runner_main(n + 1, argv);
+        fflush(stdout);
+        fflush(stderr);
+        dup2(efd, 2);
+        close(efd);
+    }
+    dup2(saved, 1);
+    close(saved);
+    return rc;
+}
+
+static char *read_text(const char *path)
+{
+    size_t n;
+    uint8_t *p = sw_test_read_file(path, &n);
+    char *s;
+    if (!p) return NULL;
+    s = (char *)realloc(p, n + 1);
+    s[n] = 0;
+    return s;
+}
+
+/* answers every request: decode -> no items, outcome ok; encode -> skipped */
+#define TESTEE                                                                                                   \
+    "t=exec python3 -c 'import sys,struct\nf=sys.stdin.buffer\nwhile True:\n h=f.read(4)\n if not h: break\n "  \
+    "hd=f.read(struct.unpack(\"!i\",h)[0])\n while True:\n  n=struct.unpack(\"!i\",f.read(4))[0]\n  if n==-1: " \
+    "break\n  f.read(n)\n st=b\"outcome=ok\\n\" if b\"op=decode\" in hd else b\"outcome=skipped\\n\"\n "      \
+    "sys.stdout.buffer.write(struct.pack(\"!i\",-1)+struct.pack(\"!i\",len(st))+st)\n "                          \
+    "sys.stdout.buffer.flush()'"
+
+static void test_runs(void)
+{
+    char dir[] = "/tmp/sw-runner-test-XXXXXX", p[512], out[512], xf[512], md[512], html[512];
+    const char *manifest = "{\"vectors\": [{\"path\": \"g/empty.bin\", \"serializer\": \"PickleSerializer()\"},"
+                           " {\"path\": \"g/one.bin\", \"serializer\": \"PickleSerializer()\"},"
+                           " {\"path\": \"h/enc.bin\", \"serializer\": \"PickleSerializer()\"},"
+                           " {\"path\": \"wire/w.bin\", \"serializer\": null}]}";
+    const char *empty = "{\"id\": \"empty\", \"items\": [], \"pyspark\": {\"outcome\": \"ok\"},"
+                        " \"strict\": {\"outcome\": \"ok\"}, \"byte_exact\": false}";
+    const char *one = "{\"id\": \"one\", \"items\": [\"1\"], \"pyspark\": {\"outcome\": \"ok\"}}";
+    const char *enc = "{\"id\": \"enc\", \"items\": [], \"byte_exact\": true}";
+    const char *args[16];
+    char *text;
+    int rc;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    snprintf(p, sizeof p, "%s/g", dir);
+    mkdir(p, 0755);
+    snprintf(p, sizeof p, "%s/h", dir);
+    mkdir(p, 0755);
+    snprintf(p, sizeof p, "%s/manifest.json", dir);
+    put_file(p, manifest, strlen(manifest));
+    snprintf(p, sizeof p, "%s/g/empty.json", dir);
+    put_file(p, empty, strlen(empty));
+    snprintf(p, sizeof p, "%s/g/empty.bin", dir);
+    put_file(p, "", 0);
+    snprintf(p, sizeof p, "%s/g/one.json", dir);
+    put_file(p, one, strlen(one));
+    snprintf(p, sizeof p, "%s/g/one.bin", dir);
+    put_file(p, "\0\0\0\3\x80\x01K", 7);
+    snprintf(p, sizeof p, "%s/h/enc.json", dir);
+    put_file(p, enc, strlen(enc));
+    snprintf(p, sizeof p, "%s/h/enc.bin", dir);
+    put_file(p, "", 0);
+    snprintf(out, sizeof out, "%s/out.md", dir);
+    snprintf(xf, sizeof xf, "t=%s/xfail.txt", dir);
+    snprintf(md, sizeof md, "%s/r.md", dir);
+    snprintf(html, sizeof html, "%s/m.html", dir);
+
+    /* no list: g/one fails (0 items, expected 1); h/enc is all skipped */
+    args[0] = "--vectors";
+    args[1] = dir;
+    args[2] = "--testee";
+    args[3] = TESTEE;
+    args[4] = "--html";
+    args[5] = html;
+    args[6] = "--markdown";
+    args[7] = md;
+    rc = run_main(out, args, 8);
+    CU_ASSERT_EQUAL(rc, 1);
+    text = read_text(out);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n1 passed, 1 failed, 1 skipped\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "| g | 2 | 1 / 1 / 0 |"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "| h | 1 | 0 / 0 / 1 |"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "1 entries without a serializer"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "0 items, expected 1"));
+    free(text);
+    text = read_text(md);
+    CU_ASSERT_PTR_NOT_NULL(text);
+    CU_ASSERT_PTR_NOT_NULL(text ? strstr(text, "| **total** | 3 | 1 / 1 / 1 |") : NULL);
+    free(text);
+    text = read_text(html + 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "<td class=\"fail\">1 / 1 / 0</td>"));
+    CU_ASSERT_PTR_NULL(strstr(text, "http")); /* self-contained */
+    CU_ASSERT_PTR_NULL(strstr(text, "<script"));
+    free(text);
+
+    /* a list with the failure, a passing vector and a stale id: 2 failures */
+    snprintf(p, sizeof p, "%s/xfail.txt", dir);
+    {
+        const char *list = "# head comment\n\ng/one  # needs items\ng/empty\ngone/away # removed\n";
+        put_file(p, list, strlen(list));
+    }
+    args[4] = "--xfail";
+    args[5] = xf;
+    rc = run_main(out, args, 6);
+    CU_ASSERT_EQUAL(rc, 1);
+    text = read_text(out);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n1 expected failures\n0 passed, 2 failed, 1 skipped\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "| g/empty | unexpected pass |"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "| gone/away | stale |"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "| g/one | expected failure | needs items -- "));
+    free(text);
+
+    /* --fix: the list keeps its head and reasons, loses the pass and the stale id */
+    args[6] = "--fix";
+    rc = run_main(out, args, 7);
+    CU_ASSERT_EQUAL(rc, 0);
+    text = read_text(p);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    CU_ASSERT_STRING_EQUAL(text, "# head comment\ng/one  # needs items\n");
+    free(text);
+    rc = run_main(out, args, 6);
+    CU_ASSERT_EQUAL(rc, 0);
+
+    /* --group: only g runs; the list's h entries are not stale */
+    {
+        const char *list = "g/one # x\nh/enc # y\n";
+        put_file(p, list, strlen(list));
+    }
+    args[6] = "--group";
+    args[7] = "g";
+    args[8] = "--fix";
+    rc = run_main(out, args, 9);
+    CU_ASSERT_EQUAL(rc, 0);
+    text = read_text(p);
+    CU_ASSERT_PTR_NOT_NULL(text ? strstr(text, "h/enc  # y\n") : NULL);
+    CU_ASSERT_PTR_NOT_NULL(text ? strstr(text, "g/one  # x\n") : NULL);
+    free(text);
+
+    /* usage errors: no testee, an --xfail for no testee, a missing manifest */
+    rc = run_main(out, args, 2);
+    CU_ASSERT_EQUAL(rc, 2);
+    args[2] = "--xfail";
+    args[3] = "nobody=x";
+    args[4] = "--testee";
+    args[5] = TESTEE;
+    rc = run_main(out, args, 6);
+    CU_ASSERT_EQUAL(rc, 2);
+    args[1] = "/nonexistent-vectors";
+    rc = run_main(out, args + 0, 2);
+    CU_ASSERT_EQUAL(rc, 2);
+    {
+        char cmd[600];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+        CU_ASSERT_EQUAL(system(cmd), 0);
+    }
+}
+
 static CU_TestInfo tests[] = {
     {"framing", test_framing},
     {"malformed responses", test_malformed},
     {"status lines", test_kv},
     {"json reader", test_json},
     {"testee processes", test_session},
+    {"comparison", test_compare},
+    {"runs and expected-failure lists", test_runs},
     CU_TEST_INFO_NULL,
 };
 
