@@ -351,7 +351,8 @@ sw_status sw_marshal_encode(const sw_value *v, const sw_marshal_enc_opts *o, sw_
         sw_marshal_enc_opts_default(&def);
         o = &def;
     }
-    if (o->version < -1 || o->version > (o->py2 ? 2 : 4)) return SW_E_ARG;
+    /* 2.7 takes any version and only asks > 0 and > 1: 3 and 4 write as 2 */
+    if (o->version < -1 || o->version > 4) return SW_E_ARG;
     al = out->al;
     lim = o->limits;
     sw_limits_fill(&lim);

@@ -431,7 +431,8 @@ static void test_fresh(void)
     CU_ASSERT_EQUAL(enc(w, 4, 0, 1, &b, &e), SW_E_UNENCODABLE);
     /* bad versions */
     CU_ASSERT_EQUAL(enc(s, 5, 0, 1, &b, &e), SW_E_ARG);
-    CU_ASSERT_EQUAL(enc(s, 3, 1, 1, &b, &e), SW_E_ARG);
+    b.n = 0; /* py2: versions 3 and 4 write as 2 (2.7 only asks > 0, > 1) */
+    CU_ASSERT(enc(sw_v_float(ar, 0.5), 4, 1, 1, &b, &e) == SW_OK && b.n == 9 && b.p[0] == 'g');
     CU_ASSERT_EQUAL(enc(s, -2, 0, 1, &b, &e), SW_E_ARG);
     sw_buf_free(&b);
     sw_arena_free(ar);
