@@ -49,3 +49,6 @@ conformance: conformance-build conformance-npm
 	$(BUILD)/sw-conformance --timeout $(CONF_TIMEOUT) $(CONF_TESTEES) $(CONF_FLAGS) \
 	  --stderr-dir $(BUILD)/conf/log --log $(BUILD)/conf/log/all.tsv \
 	  --markdown $(CONF_RESULTS)/results.md --html $(CONF_RESULTS)/matrix.html
+
+# the runner's test compiles the runner's sources into itself
+$(BUILD)/t/ref/test/test_runner_json.o: conformance/runner/runner.c conformance/runner/session.c conformance/runner/proto.c
