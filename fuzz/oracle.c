@@ -1,5 +1,6 @@
 /* Fuzzing oracles [#fuzz]: see oracle.h. */
 #include "oracle.h"
+#include "internal/pickle_compat.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -552,6 +553,42 @@ static sw_status dec_marshal(sw_arena *ar, const uint8_t *p, size_t n, int py2, 
     return sw_marshal_decode(ar, p, n, &o, out, consumed, err);
 }
 
+static int eqz(const sw_value *s, const char *z)
+{
+    return s && s->kind == SW_K_STR && strlen(z) == s->u.s.n && memcmp(s->u.s.p, z, s->u.s.n) == 0;
+}
+
+/* Does v hold a global that CPython's unpickler renames under fix_imports at
+ * protocol < 3 ([#pickle.globals])? Such a graph (from a protocol 3+ pickle or
+ * from the notation) is not a fixed point of CPython's own protocol 0-2
+ * round trip: global('UserList', 'set') is written as `cUserList\nset` and
+ * read back as global('collections', 'set'). Explicit stack; a cycle only
+ * costs budget, and an exhausted budget answers "yes" (skip the check). */
+static int has_py2_global(const sw_value *v)
+{
+    const sw_value *stack[256];
+    size_t sp = 0, budget = 100000, i;
+    stack[sp++] = v;
+    while (sp > 0) {
+        const sw_value *x = stack[--sp];
+        size_t n;
+        if (!x) continue;
+        if (budget-- == 0) return 1;
+        if (x->kind == SW_K_GLOBAL && x->u.c.n == 2) {
+            for (i = 0; i < sizeof sw_compat_import / sizeof sw_compat_import[0]; i++)
+                if (eqz(x->u.c.v[0], sw_compat_import[i][0])) return 1;
+            for (i = 0; i < sizeof sw_compat_name / sizeof sw_compat_name[0]; i++)
+                if (eqz(x->u.c.v[0], sw_compat_name[i][0]) && eqz(x->u.c.v[1], sw_compat_name[i][1])) return 1;
+        }
+        n = sw_v_nchildren(x);
+        for (i = 0; i < n; i++) {
+            if (sp == sizeof stack / sizeof stack[0]) return 1;
+            stack[sp++] = sw_v_child(x, i);
+        }
+    }
+    return 0;
+}
+
 static void roundtrip(const char *name, const sw_value *v, int param, int py2, int exact, enc_fn enc,
                       dec_fn dec)
 {
@@ -616,7 +653,8 @@ static void roundtrip(const char *name, const sw_value *v, int param, int py2, i
     if (st != SW_OK) {
         text_of(w, t2, sizeof t2);
         failf("encode(decode(encode(v))) fails", "%s param=%d: %s on %s", name, param, sw_status_str(st), t2);
-    } else if (e1.n != e2.n || memcmp(e1.p, e2.p, e1.n) != 0) {
+    } else if ((e1.n != e2.n || memcmp(e1.p, e2.p, e1.n) != 0) &&
+               !(strcmp(name, "pickle") == 0 && param < 3 && has_py2_global(v))) {
         char hx2[300];
         hex_of(&e1, hx, sizeof hx);
         hex_of(&e2, hx2, sizeof hx2);
