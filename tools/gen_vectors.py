@@ -54,6 +54,24 @@ import canon as CANON  # noqa: E402  (tools/canon.py)
 GROUPS = ('wire', 'frame', 'noop', 'utf8', 'pickle-stream', 'batched', 'autobatched', 'marshal-stream',
           'compressed', 'pair', 'cartesian', 'flattened', 'auto', 'chunked', 'demo')
 
+# Extension modules tools/vecgen_*.py add groups of their own: each defines
+# GROUPS (a tuple of group names it owns) and generate(gv), called with this
+# module after the built-in groups, which uses gv.add, gv.S, gv.dump, gv.OK...
+PLUGINS = []
+
+
+def load_plugins():
+    global GROUPS
+    import glob
+    for path in sorted(glob.glob(os.path.join(HERE, 'vecgen_*.py'))):
+        mod = importlib.import_module(os.path.basename(path)[:-3])
+        for g in mod.GROUPS:
+            if g in GROUPS:
+                raise SystemExit('gen_vectors: %s claims group %s twice' % (path, g))
+        GROUPS = GROUPS + tuple(mod.GROUPS)
+        PLUGINS.append(mod)
+
+
 S = None  # pyspark.serializers, once loaded
 SHIMS = []
 
@@ -971,10 +989,13 @@ def main():
     ap.add_argument('--out', default=os.path.join(ROOT, 'vectors'))
     args = ap.parse_args()
     ser_path = load_pyspark(args.pyspark)
+    load_plugins()
     ser_text = open(ser_path, 'rb').read()
     for g in (gen_wire, gen_frame, gen_noop, gen_utf8, gen_pickle, gen_batched, gen_autobatched, gen_marshal,
               gen_compressed, gen_pair, gen_cartesian, gen_flattened, gen_auto, gen_chunked, gen_demo):
         g()
+    for mod in PLUGINS:
+        mod.generate(sys.modules[__name__])
     seen = set()
     for group, vid, _, _ in VECTORS:
         if (group, vid) in seen:
