@@ -67,8 +67,6 @@ int main(int argc, char **argv)
 {
     size_t i;
     unsigned fails;
-    (void)argc;
-    (void)argv;
     if (CU_initialize_registry() != CUE_SUCCESS) return 2;
     for (i = 0; sw_all_suites[i]; i++)
         if (sw_all_suites[i]() != 0) {
@@ -76,7 +74,21 @@ int main(int argc, char **argv)
             return 2;
         }
     CU_basic_set_mode(CU_BRM_NORMAL);
-    CU_basic_run_tests();
+    if (argc > 1) {
+        /* sw_tests SUITE...: run only the named suites (while iterating) */
+        int k;
+        for (k = 1; k < argc; k++) {
+            CU_pSuite s = CU_get_suite(argv[k]);
+            if (!s) {
+                fprintf(stderr, "no suite %s\n", argv[k]);
+                CU_cleanup_registry();
+                return 2;
+            }
+            CU_basic_run_suite(s);
+        }
+    } else {
+        CU_basic_run_tests();
+    }
     fails = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
     CU_cleanup_registry();
     return fails ? 1 : 0;
