@@ -138,7 +138,15 @@ clean:
 	rm -rf build
 
 help:
-	@echo "targets: all test demo asan ubsan warn coverage install clean fuzz-build fuzz-afl fuzz-replay fuzz-smoke fuzz"
+	@echo "make all          library (static + shared) and the sparkwire CLI"
+	@echo "make demo         decode the bundled demo vector with the CLI"
+	@echo "make test         CUnit suites plain, then under clang ASan+UBSan (what CI runs)"
+	@echo "make asan|ubsan   the suites under one sanitizer;  make warn: -Werror build with gcc and clang"
+	@echo "make coverage     line and branch coverage of ref/src by the suites"
+	@echo "make conformance  the conformance runner against sparkwire, CPython and the npm peer"
+	@echo "make bench        throughput against CPython measured in the same run (bench/results/)"
+	@echo "make fuzz-build|fuzz-afl|fuzz-replay|fuzz-smoke, make fuzz TARGET=t SECONDS=n: fuzzing (fuzz/README.md)"
+	@echo "make install PREFIX=...   make clean"
 
 # fragments owned by their folders: fuzzing, the conformance runner, benchmarks
 -include fuzz/fuzz.mk
