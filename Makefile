@@ -37,7 +37,7 @@ TEST_SUPPORT := ref/test/testutil.c conformance/json.c
 TEST_OBJS := $(patsubst %.c,$(BUILD)/t/%.o,$(TEST_SRCS) $(TEST_SUPPORT)) $(BUILD)/t/suites.o
 SUITES    := $(basename $(notdir $(TEST_SRCS)))
 
-.PHONY: all lib cli test test-plain test-san demo asan ubsan warn coverage install clean help deps-test check-deps
+.PHONY: all lib cli test test-plain test-san demo asan ubsan warn coverage install clean help deps-test check-deps vectors-check
 
 all: lib cli
 
@@ -102,6 +102,12 @@ test-plain: $(BUILD)/sw_tests $(BUILD)/sparkwire
 test-san:
 	$(MAKE) BUILD=build/asan-ubsan SAN=asan-ubsan CC=$(if $(filter cc gcc,$(CC)),clang,$(CC)) test-plain
 
+# `make vectors-check`: every SPEC.md id named by a vector's flags, every pickle opcode and
+# marshal type code in an accepted and a rejected vector, the vector count (tools/check_vectors.py);
+# with SPARKWIRE_PYSPARK=DIR also regenerates the vectors twice and compares the bytes.
+vectors-check:
+	/usr/bin/python3 tools/check_vectors.py $(if $(SPARKWIRE_PYSPARK),--regen $(SPARKWIRE_PYSPARK))
+
 asan:
 	$(MAKE) BUILD=build/asan SAN=asan test-plain
 ubsan:
@@ -143,6 +149,7 @@ help:
 	@echo "make test         CUnit suites plain, then under clang ASan+UBSan (what CI runs)"
 	@echo "make asan|ubsan   the suites under one sanitizer;  make warn: -Werror build with gcc and clang"
 	@echo "make coverage     line and branch coverage of ref/src by the suites"
+	@echo "make vectors-check  SPEC ids, opcodes and type codes covered by vectors (SPARKWIRE_PYSPARK=DIR: regenerate twice)"
 	@echo "make conformance  the conformance runner against sparkwire, CPython and the npm peer"
 	@echo "make bench        throughput against CPython measured in the same run (bench/results/)"
 	@echo "make fuzz-build|fuzz-afl|fuzz-replay|fuzz-smoke, make fuzz TARGET=t SECONDS=n: fuzzing (fuzz/README.md)"
