@@ -14,8 +14,9 @@ cloudpickle). The manifest records which were used.
 For every vector it writes vectors/<group>/<id>.bin (the stream) and
 <id>.json (the sidecar, described in vectors/README.md): the items PySpark's
 load_stream yields (as notation lines, tools/canon.py) and how it ended, read
-from io.BytesIO and again from a BufferedReader over a socketpair (what PySpark
-workers read: sock.makefile("rb", 65536)). Both are recorded when they differ.
+from a BufferedReader over a socketpair (what PySpark workers read:
+sock.makefile("rb", 65536); the pyspark mode's contract, SPEC [#frame.negative])
+and again from io.BytesIO, recorded as pyspark_observed where it differs.
 vectors/manifest.json lists all vectors with the provenance of the run.
 
 Deterministic: PYTHONHASHSEED=0 (the script re-executes itself with it),
@@ -287,22 +288,28 @@ def add(group, vid, ser, data, verdict, flags, desc, byte_exact=False, strict=No
     v = {'id': vid, 'serializer': serializer or str(ser), 'verdict': verdict, 'flags': list(flags),
          'byte_exact': bool(byte_exact), 'description': desc}
     if run:
-        items, res = _run(ser, data, 'bytesio')
-        items2, res2 = _run(ser, data, 'socket')
+        # SPEC [#frame.negative]: the pyspark mode's contract is PySpark reading a
+        # BufferedReader over a socket (what workers read); where io.BytesIO gives
+        # another result it is kept as pyspark_observed, the documented alternative
+        items_b, res_b = _run(ser, data, 'bytesio')
+        items_s, res_s = _run(ser, data, 'socket')
         try:
-            v['items'] = canon_items(items)
-            it2 = canon_items(items2)
+            v['items'] = canon_items(items_s)
+            it_b = canon_items(items_b)
         except (TypeError, ValueError) as e:
             print('skip %s/%s: an item has no notation (%s)' % (group, vid, e), file=sys.stderr)
             SKIPPED.append('%s/%s' % (group, vid))
             return
-        v['pyspark'] = res
-        if it2 != v['items'] or res2 != res:
-            sock = dict(res2)
-            sock['items'] = it2
-            v['pyspark_socket'] = sock
+        v['pyspark'] = res_s
+        if it_b != v['items'] or res_b != res_s:
             if verdict == 'accept':
                 raise SystemExit('gen_vectors: %s/%s: BytesIO and socket differ on an accepted vector' % (group, vid))
+            if limit_divergence:
+                raise SystemExit('gen_vectors: %s/%s: a limit divergence where BytesIO and socket differ' % (group, vid))
+            alt = dict(res_b)
+            alt['items'] = it_b
+            alt['reader'] = 'io.BytesIO'
+            v['pyspark_observed'] = alt
     if items_override is not None:
         v['items'] = items_override
     if strict is not None:
@@ -313,8 +320,9 @@ def add(group, vid, ser, data, verdict, flags, desc, byte_exact=False, strict=No
         v['strict'] = strict
     if limit_divergence:
         # SPEC documents a deliberate divergence (a limit): the pyspark mode's contract
-        # is `limit_divergence`, PySpark's own result is kept as pyspark_observed
-        v['pyspark_observed'] = v['pyspark']
+        # is `limit_divergence`, PySpark's own result (the same on both readers) is kept
+        # as pyspark_observed
+        v['pyspark_observed'] = dict(v['pyspark'], items=v['items'], reader='io.BytesIO, BufferedReader')
         v['pyspark'] = limit_divergence
     if extra:
         v.update(extra)
@@ -328,12 +336,14 @@ OK = {'outcome': 'ok'}
 ERR = {'outcome': 'error'}
 
 
-def st_err(status, exc=None, keep=None):
+def st_err(status, exc=None, keep=None, offset=None):
     """A strict-mode error expectation; keep=k: strict delivers only the first k of
-    PySpark's items before the error ([#modes.deliver])."""
+    PySpark's items before the error ([#modes.deliver]); offset: the error's offset."""
     d = {'outcome': 'error', 'status': status}
     if exc:
         d['exception'] = exc
+    if offset is not None:
+        d['offset'] = offset
     if keep is not None:
         d['keep'] = keep
     return d
@@ -428,13 +438,15 @@ def gen_frame():
             st = st_err('unexpected_special') if n in named else st_err('bad_length')
             add('frame', '%s-negative-%s-then-frame' % (tag, nm), ser, fr(one) + I(n) + fr(one), 'impl-defined',
                 ['#frame.negative', '#wire.special'],
-                'length %d%s then a frame: BytesIO.read(negative) reads the rest of the input (loads gets '
-                'all remaining bytes); a BufferedReader raises ValueError' % (n, ' (%s)' % named[n] if n in named else ''),
-                strict=dict(st, keep=1))
+                'length %d%s then a frame: a BufferedReader (a worker\'s socket) raises ValueError at read(%d) '
+                '(the pyspark mode); io.BytesIO reads the rest of the input and loads gets all remaining bytes '
+                '(pyspark_observed)' % (n, ' (%s)' % named[n] if n in named else '', n),
+                strict=dict(st, keep=1, offset=len(fr(one))))
             add('frame', '%s-negative-%s-rest' % (tag, nm), ser, I(n) + one, 'impl-defined',
                 ['#frame.negative', '#wire.special'],
-                'length %d then one payload: BytesIO: the payload is read as the rest of the input; '
-                'a BufferedReader raises ValueError' % n, strict=dict(st, keep=0))
+                'length %d then one payload: a BufferedReader raises ValueError (the pyspark mode); '
+                'io.BytesIO reads the payload as the rest of the input (pyspark_observed)' % n,
+                strict=dict(st, keep=0, offset=0))
         add('frame', '%s-short' % tag, ser, fr(one) + I(10) + b'abc', 'impl-defined', ['#frame.short'],
             'a length of 10 with 3 bytes left: the short read is EOFError, a clean end; the partial frame is dropped',
             strict=st_err('truncated_frame'))
@@ -555,16 +567,21 @@ def gen_utf8():
          'length 10 with 3 bytes: UTF8Deserializer has no short-read check and yields "abc"',
          st_err('truncated_frame', keep=0)),
         ('short-in-multibyte', I(5) + b'\xe6\x9d', 'reject', ['#utf8.short', '#utf8.invalid'],
-         'length 5, 2 bytes present that cut a 3-byte sequence', ERR),
+         'length 5, 2 bytes present that cut a 3-byte sequence: UnicodeDecodeError "unexpected end of data"; '
+         'strict: truncated_frame', st_err('truncated_frame', offset=0)),
         ('end-of-data-then-more', fr(b'a') + I(-1) + fr(b'b'), 'impl-defined', ['#utf8', '#frame.end-of-data'],
-         '-1 ends the stream; the rest is unread', st_err('trailing')),
+         '-1 ends the stream; the rest is unread; strict: trailing at the first byte after -1',
+         st_err('trailing', offset=9)),
         ('zero', I(0) + fr(b'x'), 'accept', ['#utf8', '#utf8.encode'], 'length 0 is the empty string', OK),
         ('negative-m2', fr(b'a') + I(-2) + b'rest', 'impl-defined', ['#utf8', '#frame.negative'],
-         '-2: BytesIO reads the rest; a BufferedReader raises ValueError', st_err('unexpected_special', keep=1)),
+         '-2: a BufferedReader raises ValueError; io.BytesIO reads the rest (pyspark_observed)',
+         st_err('unexpected_special', keep=1, offset=5)),
         ('negative-m7', I(-7) + b'rest', 'impl-defined', ['#utf8', '#frame.negative'],
-         '-7: BytesIO reads the rest; a BufferedReader raises ValueError', st_err('bad_length', keep=0)),
+         '-7: a BufferedReader raises ValueError; io.BytesIO reads the rest (pyspark_observed)',
+         st_err('bad_length', keep=0, offset=0)),
         ('negative-int32min', I(-2 ** 31) + b'rest', 'impl-defined', ['#utf8', '#frame.negative'],
-         'INT32_MIN: BytesIO reads the rest; a BufferedReader raises ValueError', st_err('bad_length', keep=0)),
+         'INT32_MIN: a BufferedReader raises ValueError; io.BytesIO reads the rest (pyspark_observed)',
+         st_err('bad_length', keep=0, offset=0)),
     ]
     for k in (1, 2, 3):
         probes.append(('trailing-%d' % k, fr(b'a') + b'\x00' * k, 'impl-defined', ['#utf8.struct-error'],
@@ -689,8 +706,64 @@ def gen_batched():
     BM = S.BatchedSerializer(S.MarshalSerializer(), 3)
     it = [1, 'two', 3.0, (4,), [5], {'six': 6}, None]
     add('batched', 'batched-marshal-3', BM, dump(BM, it), 'accept', ['#ser.batched', '#ser.marshal'],
-        'BatchedSerializer(MarshalSerializer(), 3).dump_stream (marshal FLAG_REF bits depend on CPython '
-        'reference counts: not byte-exact)', strict=OK)
+        'BatchedSerializer(MarshalSerializer(), 3).dump_stream of literals (their FLAG_REF bits follow CPython '
+        'reference counts: small ints, constants and the input list\'s items are shared, so not byte-exact)',
+        strict=OK)
+    # Byte-exact marshal batches [#marshal.encode.refs]: the batch list always has FLAG_REF
+    # (PySpark's own variables hold it), and objects made fresh by a generator expression
+    # have a reference count of 1 inside it, except BatchedSerializer's loop variable `item`,
+    # which still holds the last item of each batch: so every 3rd item is None (never flagged)
+    BM3 = S.BatchedSerializer(S.MarshalSerializer(), 3)
+    data = dump(BM3, (None if i % 3 == 2 else fresh_item(i) for i in range(12)))
+    check_marshal_batches(data, 'batched-marshal-3-fresh')
+    add('batched', 'batched-marshal-3-fresh', BM3, data, 'accept', ['#ser.batched', '#ser.marshal', '#marshal.encode.refs'],
+        'BatchedSerializer(MarshalSerializer(), 3) over a generator of fresh objects, every 3rd None: each batch '
+        'list is written with FLAG_REF, its items without', byte_exact=True, strict=OK)
+    BMU = S.BatchedSerializer(S.MarshalSerializer(), -1)
+    data = dump(BMU, (fresh_item(i) for i in range(10)))
+    check_marshal_batches(data, 'batched-marshal-unlimited-fresh')
+    add('batched', 'batched-marshal-unlimited-fresh', BMU, data, 'accept',
+        ['#ser.batched', '#ser.marshal', '#marshal.encode.refs'],
+        'BatchedSerializer(MarshalSerializer(), -1) over a generator of fresh objects (`list(iterator)`: no loop '
+        'variable): one batch list with FLAG_REF', byte_exact=True, strict=OK)
+    BCM = S.BatchedSerializer(S.CompressedSerializer(S.MarshalSerializer()), -1)
+    add('batched', 'batched-compressed-marshal-fresh', BCM, dump(BCM, (fresh_item(i) for i in range(6))), 'accept',
+        ['#ser.batched', '#ser.compressed.encode', '#marshal.encode.refs'],
+        'BatchedSerializer(CompressedSerializer(MarshalSerializer()), -1) over fresh objects: zlib level 1 of '
+        'the marshal batch with FLAG_REF (zlib %s)' % zlib.ZLIB_VERSION, byte_exact=True, strict=OK)
+
+
+def fresh_item(i):
+    """An object made at run time, shared with nothing: no cached small int, no
+    constant, no interned or 1-character str, no empty container; inside a
+    generator expression its reference count is 1, so marshal writes no FLAG_REF
+    for it or anything in it."""
+    k = i % 7
+    if k == 0:
+        return 1000003 * (i + 1)
+    if k == 1:
+        return (i + 1) / 7.0
+    if k == 2:
+        return 'item-%d' % i
+    if k == 3:
+        return bytes([i % 251, 7, 9])
+    if k == 4:
+        return tuple([100000 + i, 'v%d' % i, [i * 1.5 + 0.25, 'w%d' % i]])
+    if k == 5:
+        return {'key%d' % i: [2 ** 40 + i, 'x%d' % i]}
+    return [i * 3.5 + 0.5, 'z' * (i + 2), 10 ** 20 + i]
+
+
+def check_marshal_batches(data, vid):
+    """The FLAG_REF bits of a batched marshal stream: the batch list has it
+    (b'\\xdb'), and this generator's fresh items have none (checked by re-marshalling
+    each loaded batch from a temporary: the list unflagged, the rest as written)."""
+    for b in frames_of(data):
+        if b[0] != 0xdb:
+            raise SystemExit('gen_vectors: %s: a marshal batch list without FLAG_REF: %r' % (vid, b[:1]))
+        again = marshal.dumps(marshal.loads(b))  # the loaded list is a temporary here
+        if again != b'\x5b' + b[1:]:
+            raise SystemExit('gen_vectors: %s: items of a batch carry FLAG_REF' % vid)
 
 
 def gen_autobatched():
@@ -714,6 +787,14 @@ def gen_autobatched():
         'bestSize=64 (not shown in PySpark\'s repr): 700-byte items make batches over 10*64 bytes, so the '
         'batch size halves again after growing', byte_exact=True, strict=OK,
         serializer='AutoBatchedSerializer(PickleSerializer(), bestSize=64)')
+    AM = S.AutoBatchedSerializer(S.MarshalSerializer(), 64)
+    data = dump(AM, (fresh_item(i) for i in range(40)))
+    check_marshal_batches(data, 'autobatched-marshal-fresh')
+    add('autobatched', 'autobatched-marshal-fresh', AM, data, 'accept',
+        ['#ser.autobatched', '#ser.marshal', '#marshal.encode.refs'],
+        'AutoBatchedSerializer(MarshalSerializer(), bestSize=64) over a generator of fresh objects: '
+        '`vs = list(islice(...))` holds each batch, which marshal writes with FLAG_REF; the items have none',
+        byte_exact=True, strict=OK, serializer='AutoBatchedSerializer(MarshalSerializer(), bestSize=64)')
     small = list(range(40))
     A16 = S.AutoBatchedSerializer(P, 16)
     add('autobatched', 'autobatched-best16', A16, dump(A16, small), 'accept', ['#ser.autobatched'],
@@ -820,7 +901,7 @@ def gen_pair():
     add('pair', 'pair-second-key-only', D2, pk([1]) + pk(['a']) + pk([2]), 'impl-defined', ['#ser.pair'],
         'a full pair, then a lone key batch: one item, then a silent end', strict=st_err('batch_mismatch'))
     add('pair', 'pair-int-batches', D2, pk(5) + pk(6), 'reject', ['#ser.pair', '#ser.iter'],
-        'batches that are ints: list(5) is TypeError', strict=ERR)
+        'batches that are ints: list(5) is TypeError, in both modes', strict=st_err('batch_type', 'TypeError', offset=0))
     add('pair', 'pair-tuple-batches', D2, pk((1, 2)) + pk(('a', 'b')), 'impl-defined', ['#ser.pair', '#ser.iter'],
         'batches that are tuples have __len__: zipped as they are', strict=st_err('batch_type', keep=0))
     DN2 = S.PairDeserializer(N, N)
@@ -844,8 +925,10 @@ def gen_cartesian():
         'CartesianDeserializer(NoOp, NoOp): one-item batches', strict=OK)
     add('cartesian', 'cartesian-unequal', D, fr(pickle.dumps([1, 2], 5)) + fr(pickle.dumps(['a'], 5)), 'accept',
         ['#ser.cartesian'], 'batches of different lengths are fine for a product', strict=OK)
-    add('cartesian', 'cartesian-key-only', D, fr(pickle.dumps([1, 2], 5)), 'impl-defined', ['#ser.cartesian'],
-        'a key batch alone: dropped silently', strict=st_err('batch_mismatch'))
+    kb1 = fr(pickle.dumps([1, 2], 5))
+    add('cartesian', 'cartesian-key-only', D, kb1, 'impl-defined', ['#ser.cartesian'],
+        'a key batch alone: dropped silently; strict: batch_mismatch at the end of input',
+        strict=st_err('batch_mismatch', offset=len(kb1)))
 
 
 def gen_flattened():
@@ -874,8 +957,9 @@ def gen_auto():
         'a namedtuple cannot be marshalled: from it on every object is "P" + pickle (sticky _type); loading '
         'fails on Python 3; the intended format (strict) reads the items back',
         strict={'outcome': 'ok', 'items': canon_items(items)})
-    add('auto', 'auto-empty-frame', A, fr(b''), 'reject', ['#ser.auto.observed'], 'an empty frame: obj[0] is IndexError',
-        strict=ERR)
+    add('auto', 'auto-empty-frame', A, fr(b''), 'reject', ['#ser.auto.observed'],
+        'an empty frame: obj[0] is IndexError; strict: a payload without its tag is truncated',
+        strict=st_err('truncated_payload', 'IndexError', offset=4))
     add('auto', 'auto-null', A, I(-5), 'accept', ['#ser.auto', '#frame.null'], 'a NULL frame yields None', strict=OK)
     add('auto', 'auto-empty-stream', A, b'', 'accept', ['#ser.auto', '#frame.eof'], 'no frames', byte_exact=True,
         strict=OK)
@@ -967,10 +1051,9 @@ serializer family (`frame` holds the framing probes for NoOp, Pickle and Marshal
 | `verdict` | `accept`: a well-formed stream (PySpark and both sparkwire modes decode it); `reject`: PySpark raises; `impl-defined`: PySpark ends or yields something a strict reader refuses (a silent end, a quirk), or the result depends on the stream type |
 | `flags` | SPEC.md section ids the vector exercises |
 | `byte_exact` | the bytes are what PySpark's `dump_stream` (or `write_*`) wrote for `items`, and the notation holds all they depend on: an encoder MUST reproduce them. False where pickle memoized a str/bytes object met twice, a set's members were written in an order other than the notation's, or marshal's FLAG_REF bits follow CPython reference counts |
-| `items` | the items PySpark's `load_stream` yielded, one notation line each (tools/canon.py) |
-| `pyspark` | how `load_stream` over `io.BytesIO` ended: `{"outcome": "ok"}` or `{"outcome": "error", "exception", "message"}` (exception names as `sw_pyexc_str`: `struct.error`, `zlib.error`, else the class name) |
-| `pyspark_observed` | only where SPEC.md documents a deliberate divergence (a limit): PySpark's own result, while `pyspark` then holds what sparkwire's `pyspark` mode must report (e.g. `limit_frame` for a declared 2 GiB frame) |
-| `pyspark_socket` | only where different: the same over a BufferedReader on a socketpair (`sock.makefile("rb", 65536)`, what workers read), with its own `items` |
+| `items` | the items PySpark's `load_stream` yielded (reading the socket), one notation line each (tools/canon.py) |
+| `pyspark` | the `pyspark` mode's contract: how `load_stream` ended reading a BufferedReader over a socketpair (`sock.makefile("rb", 65536)`, what PySpark workers read): `{"outcome": "ok"}` or `{"outcome": "error", "exception", "message"}` (exception names as `sw_pyexc_str`: `struct.error`, `zlib.error`, else the class name); `items` are what it yielded. Every stream is also read from `io.BytesIO` |
+| `pyspark_observed` | only where PySpark's own result differs from `pyspark`, with its own `items` and `reader`: `io.BytesIO` where that reader differs from the socket (a negative length: BytesIO reads the rest of the input, SPEC [#frame.negative.bytesio]), or both readers' result where SPEC documents a deliberate divergence (a limit: `pyspark` then holds what sparkwire reports, e.g. `limit_frame` for a declared 2 GiB frame). The conformance runner accepts it as an alternative |
 | `strict` | what sparkwire's `strict` mode must report (from SPEC.md, not observed): `outcome`, optional `status`/`exception`, optional own `items` |
 | `description` | what the stream is |
 | `wire` | (group `wire`) the helper called and its argument; no `serializer`, so the conformance suite skips these |

@@ -101,13 +101,13 @@ sw_status sw_stream_dis(const sw_serializer *s, sw_source *src, const sw_stream_
                 return SW_OK;
             }
             if (len == SW_END_OF_DATA_SECTION) return SW_OK;
-            /* other negatives: PySpark reads the rest as a payload */
-            st = sw_source_read_all(src, max, &p, &got);
-            if (st != SW_OK)
-                return SW_FAIL(err, st, st == SW_E_LIMIT_FRAME ? SW_LAYER_FRAME : SW_LAYER_IO, SW_PYEXC_NONE,
-                               at, 0, "the rest of the stream could not be read");
-            st = sw_buf_printf(out, "%llu: payload of the rest of the stream, %zu bytes\n",
-                               (unsigned long long)(at + 4), got);
+            /* [#frame.negative] other negatives: stream.read(negative) on a
+             * BufferedReader (what PySpark reads in production) raises
+             * ValueError; io.BytesIO would read the rest as one payload */
+            sw_buf_printf(out, "%llu: read(%d) raises ValueError (io.BytesIO would read the rest of the stream as "
+                               "one payload)\n", (unsigned long long)at, (int)len);
+            return SW_FAIL(err, name ? SW_E_UNEXPECTED_SPECIAL : SW_E_BAD_LENGTH, SW_LAYER_FRAME,
+                           SW_PYEXC_VALUEERROR, at, 0, "read length must be non-negative or -1");
         } else {
             if ((uint64_t)len > max) {
                 sw_buf_printf(out, "%llu: frame length %d over max_frame_bytes\n", (unsigned long long)at, (int)len);

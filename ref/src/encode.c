@@ -167,21 +167,43 @@ static sw_status dumps(sw_encoder *e, wr *w, const sw_value *v, sw_buf *out, sw_
     }
 }
 
+/* [#frame.write] _write_with_length: `if len(serialized) > (1 << 31)` is
+ * ValueError; a payload of exactly 2^31 bytes passes that test and fails in
+ * write_int (struct.error). Nothing is written in either case. */
+static sw_status check_frame_len(sw_encoder *e, size_t n, sw_error *err)
+{
+    if (n > ((size_t)1 << 31))
+        return SW_FAIL(err, SW_E_LIMIT_FRAME, SW_LAYER_FRAME, SW_PYEXC_VALUEERROR, e->out->written, 0,
+                       "can not serialize object larger than 2G");
+    if (n > (size_t)INT32_MAX)
+        return SW_FAIL(err, SW_E_LIMIT_FRAME, SW_LAYER_FRAME, SW_PYEXC_STRUCTERROR, e->out->written, 0,
+                       "'i' format requires -2147483648 <= number <= 2147483647");
+    return SW_OK;
+}
+
 /* _write_with_length [#frame.write] */
 static sw_status write_frame(sw_encoder *e, wr *w, const sw_value *v, sw_error *err)
 {
     sw_status st;
-    e->payload.n = 0;
-    st = dumps(e, w, v, &e->payload, err);
-    if (st != SW_OK) {
-        if (err && err->status == SW_OK) fail(err, st, SW_LAYER_FRAME, e->out->written, "dumps failed");
-        return st;
+    const uint8_t *p;
+    size_t n;
+    if (w->s->kind == SW_SER_NOOP && (v->kind == SW_K_BYTES || v->kind == SW_K_BYTEARRAY)) {
+        /* [#ser.noop] dumps(obj) is obj: written from the item, no copy */
+        p = v->u.s.p;
+        n = v->u.s.n;
+    } else {
+        e->payload.n = 0;
+        st = dumps(e, w, v, &e->payload, err);
+        if (st != SW_OK) {
+            if (err && err->status == SW_OK) fail(err, st, SW_LAYER_FRAME, e->out->written, "dumps failed");
+            return st;
+        }
+        p = e->payload.p;
+        n = e->payload.n;
     }
-    if (e->payload.n > (size_t)INT32_MAX)
-        return fail(err, SW_E_LIMIT_FRAME, SW_LAYER_FRAME, e->out->written,
-                    "can not serialize object larger than 2G");
-    st = sw_write_int(e->out, (int32_t)e->payload.n);
-    if (st == SW_OK) st = sw_sink_write(e->out, e->payload.p, e->payload.n);
+    if ((st = check_frame_len(e, n, err)) != SW_OK) return st;
+    st = sw_write_int(e->out, (int32_t)n);
+    if (st == SW_OK && n) st = sw_sink_write(e->out, p, n);
     if (st != SW_OK) return fail(err, st, SW_LAYER_IO, e->out->written, "write failed");
     return SW_OK;
 }
@@ -201,6 +223,29 @@ static sw_status buffer_item(sw_encoder *e, wr *w, const sw_value *v)
     return SW_OK;
 }
 
+/* 1 if w's payloads are marshal.dumps output with references (version >= 3):
+ * MarshalSerializer, AutoSerializer's marshal branch, either under
+ * CompressedSerializer */
+static int marshal_refs(const sw_encoder *e, const wr *w)
+{
+    while (w && w->s->kind == SW_SER_COMPRESSED) w = w->a;
+    if (!w || e->o.marshal_py2) return 0;
+    if (w->s->kind == SW_SER_MARSHAL) return w->s->version < 0 || w->s->version >= 3;
+    return w->s->kind == SW_SER_AUTO && !w->auto_pickle;
+}
+
+/* [#ser.marshal.batch-ref] A batch list (or a FlattenedValues (key, slice)
+ * tuple) that dump_stream hands to marshal.dumps is referenced by PySpark's
+ * own variables (items / vs / obj), so its reference count is above one and
+ * CPython writes it with FLAG_REF (`\xdb`, not `[`). The node is ours: mark
+ * it as if read with the bit ([#marshal.encode.refs]). */
+static void mark_marshal_ref(const sw_encoder *e, const wr *inner, sw_value *v)
+{
+    if (!marshal_refs(e, inner)) return;
+    v->hint = v->kind == SW_K_LIST ? '[' : '(';
+    v->flags |= SW_VF_MARSHAL_REF;
+}
+
 /* write the buffered items as one list batch through the inner writer */
 static sw_status emit_batch(sw_encoder *e, wr *w, size_t k, sw_error *err)
 {
@@ -209,6 +254,7 @@ static sw_status emit_batch(sw_encoder *e, wr *w, size_t k, sw_error *err)
     sw_status st;
     if (!l) return fail(err, SW_E_NOMEM, SW_LAYER_BATCH, e->out->written, "out of memory");
     for (i = 0; i < k; i++) sw_v_push(e->ar, l, w->items[i]);
+    mark_marshal_ref(e, w->a, l);
     st = put(e, w->a, l, err);
     if (w->n > k) memmove(w->items, w->items + k, (w->n - k) * sizeof *w->items);
     w->n -= k;
@@ -284,6 +330,7 @@ static sw_status put(sw_encoder *e, wr *w, const sw_value *v, sw_error *err)
             for (j = 0; j < m; j++) sw_v_push(e->ar, chunk, vals->u.c.v[i + j]);
             sw_v_push(e->ar, t, (sw_value *)(uintptr_t)key);
             sw_v_push(e->ar, t, chunk);
+            mark_marshal_ref(e, w->a, t); /* the slice itself is held by t only */
             if ((st = put(e, w->a, t, err)) != SW_OK) return st;
         }
         return SW_OK;
@@ -334,9 +381,18 @@ static sw_status put(sw_encoder *e, wr *w, const sw_value *v, sw_error *err)
 
 sw_status sw_encoder_put(sw_encoder *e, const sw_value *item, sw_error *err)
 {
+    sw_status st;
+    size_t i;
     if (!e || !item) return SW_E_ARG;
     if (e->finished) return SW_E_STATE;
-    return put(e, e->root, item, err);
+    st = put(e, e->root, item, err);
+    /* The arena holds batch lists and (key, slice) tuples only while a
+     * writer buffers them: when none does, everything in it is written and
+     * it is reset, so encoding needs memory for one batch, not the stream */
+    for (i = 0; i < e->npool; i++)
+        if (e->pool[i].n) return st;
+    sw_arena_reset(e->ar);
+    return st;
 }
 
 static sw_status flush(sw_encoder *e, wr *w, sw_error *err)

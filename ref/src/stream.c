@@ -1,6 +1,7 @@
 /* Stream decoding through a serializer stack [#frame] [#ser]. The decoder is
  * a tree of iterators mirroring PySpark's generators: load_stream,
  * _load_stream_without_unbatching and _read_with_length. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <zlib.h>
 
@@ -40,7 +41,8 @@ struct sw_decoder {
     uint64_t count;
     sw_status final;     /* sticky SW_END or error */
     sw_error final_err;
-    int batch_pending;   /* items of a batch still to deliver: don't reset */
+    size_t open_batches; /* iterators holding a batch with items still to
+                          * deliver: the arena is not reset while > 0 */
 };
 
 static it *mk_it(sw_decoder *d, const sw_serializer *s)
@@ -112,6 +114,33 @@ static sw_status arena_err(sw_decoder *d, sw_error *err, sw_layer layer, uint64_
                    "arena allocation failed");
 }
 
+/* zlib's allocations go through the caller's allocator [#limits.inflate]:
+ * sw_alloc's free needs the size, so each block carries it in a header
+ * (max_align_t-sized, so the block zlib gets stays aligned). */
+typedef union zhdr {
+    size_t n;
+    max_align_t align;
+} zhdr;
+
+static voidpf z_alloc(voidpf opaque, uInt items, uInt size)
+{
+    size_t n;
+    zhdr *h;
+    if (!sw_mul_ok(items, size, &n) || n > SIZE_MAX - sizeof(zhdr)) return Z_NULL;
+    h = (zhdr *)sw__malloc((const sw_alloc *)opaque, n + sizeof(zhdr));
+    if (!h) return Z_NULL;
+    h->n = n + sizeof(zhdr);
+    return (voidpf)(h + 1);
+}
+
+static void z_free(voidpf opaque, voidpf p)
+{
+    zhdr *h;
+    if (!p) return;
+    h = (zhdr *)p - 1;
+    sw__free((const sw_alloc *)opaque, h, h->n);
+}
+
 /* zlib.decompress(obj) bounded by max_inflated_bytes [#ser.compressed] [#limits.inflate] */
 static sw_status inflate_payload(sw_decoder *d, const uint8_t *p, size_t n, uint64_t base,
                                  uint8_t **outp, size_t *outn, size_t *used, sw_error *err)
@@ -122,7 +151,10 @@ static sw_status inflate_payload(sw_decoder *d, const uint8_t *p, size_t n, uint
     sw_status st;
     uint64_t max = d->o.limits.max_inflated_bytes;
     memset(&zs, 0, sizeof zs);
-    sw_buf_init(&b, NULL);
+    zs.zalloc = z_alloc;
+    zs.zfree = z_free;
+    zs.opaque = (voidpf)(uintptr_t)(d->o.alloc ? d->o.alloc : sw_alloc_libc());
+    sw_buf_init(&b, d->o.alloc);
     if (inflateInit(&zs) != Z_OK)
         return SW_FAIL(err, SW_E_NOMEM, SW_LAYER_ZLIB, SW_PYEXC_MEMORYERROR, base, 0, "inflateInit failed");
     zs.next_in = (Bytef *)(uintptr_t)p;
@@ -149,6 +181,13 @@ static sw_status inflate_payload(sw_decoder *d, const uint8_t *p, size_t n, uint
         if (zr == Z_STREAM_END) break;
         if (zr == Z_OK && zs.avail_out == 0) continue;
         if (zr == Z_OK) continue;
+        if (zr == Z_MEM_ERROR) {
+            /* the caller's allocator refused zlib's window or state */
+            uint64_t at = zs.total_in;
+            inflateEnd(&zs);
+            sw_buf_free(&b);
+            return SW_FAIL(err, SW_E_NOMEM, SW_LAYER_ZLIB, SW_PYEXC_MEMORYERROR, base, at, "out of memory");
+        }
         {
             /* Z_BUF_ERROR with input exhausted: truncated; others: corrupt */
             int trunc = zr == Z_BUF_ERROR || (zr == Z_OK && zs.avail_in == 0);
@@ -226,6 +265,20 @@ static sw_status loads_marshal(sw_decoder *d, const uint8_t *p, size_t n, uint64
     return trailing(d, SW_LAYER_MARSHAL, used, n, base, err);
 }
 
+/* PySpark's "invalid serialization type: %s" % obj[0]: on Python 3 obj[0]
+ * is the tag byte as an int, so the message names its number
+ * [#ser.auto.observed]; static texts, one per byte value. */
+#define AT_(x) "invalid serialization type: " x
+#define AT10_(p) AT_(p "0"), AT_(p "1"), AT_(p "2"), AT_(p "3"), AT_(p "4"), \
+                 AT_(p "5"), AT_(p "6"), AT_(p "7"), AT_(p "8"), AT_(p "9")
+static const char *const auto_tag_msg[256] = {
+    AT10_(""), AT10_("1"), AT10_("2"), AT10_("3"), AT10_("4"), AT10_("5"), AT10_("6"), AT10_("7"),
+    AT10_("8"), AT10_("9"), AT10_("10"), AT10_("11"), AT10_("12"), AT10_("13"), AT10_("14"), AT10_("15"),
+    AT10_("16"), AT10_("17"), AT10_("18"), AT10_("19"), AT10_("20"), AT10_("21"), AT10_("22"), AT10_("23"),
+    AT10_("24"), AT_("250"), AT_("251"), AT_("252"), AT_("253"), AT_("254"), AT_("255")};
+#undef AT10_
+#undef AT_
+
 static sw_status loads(sw_decoder *d, const sw_serializer *s, const uint8_t *p, size_t n,
                        uint64_t base, int borrow, sw_value **out, sw_error *err)
 {
@@ -241,14 +294,14 @@ static sw_status loads(sw_decoder *d, const sw_serializer *s, const uint8_t *p, 
         return loads_marshal(d, p, n, base, out, err);
     case SW_SER_AUTO:
         if (n == 0)
-            /* obj[0] of b'' [#ser.auto.observed] */
+            /* obj[0] of b'' [#ser.auto.observed]; strict: a payload without
+             * its tag is truncated [#ser.auto.empty] */
             return SW_FAIL(err, strict(d) ? SW_E_TRUNCATED_PAYLOAD : SW_E_BAD_TAG, SW_LAYER_AUTO,
-                           SW_PYEXC_INDEXERROR, base, 0, "index out of range: empty AutoSerializer payload");
+                           SW_PYEXC_INDEXERROR, base, 0, "index out of range");
         if (!strict(d) && !d->o.auto_intended)
             /* [#ser.auto.observed] On Python 3 obj[0] is an int and never
              * equals b'M' or b'P': PySpark raises ValueError for every frame. */
-            return SW_FAIL(err, SW_E_BAD_TAG, SW_LAYER_AUTO, SW_PYEXC_VALUEERROR, base, 0,
-                           "invalid serialization type (PySpark on Python 3 compares an int with b'M')");
+            return SW_FAIL(err, SW_E_BAD_TAG, SW_LAYER_AUTO, SW_PYEXC_VALUEERROR, base, 0, auto_tag_msg[p[0]]);
         /* [#ser.auto.intended] */
         if (p[0] == 'M' || p[0] == 'P') {
             sw_status st = p[0] == 'M' ? loads_marshal(d, p + 1, n - 1, base + 1, out, err)
@@ -256,8 +309,7 @@ static sw_status loads(sw_decoder *d, const sw_serializer *s, const uint8_t *p, 
             if (st != SW_OK && err) err->payload_offset += 1; /* offsets count the tag */
             return st;
         }
-        return SW_FAIL(err, SW_E_BAD_TAG, SW_LAYER_AUTO, SW_PYEXC_VALUEERROR, base, 0,
-                       "invalid serialization type");
+        return SW_FAIL(err, SW_E_BAD_TAG, SW_LAYER_AUTO, SW_PYEXC_VALUEERROR, base, 0, auto_tag_msg[p[0]]);
     case SW_SER_COMPRESSED: {
         uint8_t *q = NULL;
         size_t qn = 0, used = 0;
@@ -273,62 +325,77 @@ static sw_status loads(sw_decoder *d, const sw_serializer *s, const uint8_t *p, 
     }
 }
 
+/* ---- lengths: _read_with_length and UTF8Deserializer.loads share one
+ * length rule [#frame] [#utf8]. ---- */
+
+/* One length and its payload for FramedSerializer._read_with_length
+ * (layer frame) or UTF8Deserializer.loads (layer utf8). Returns:
+ * SW_END (x->done set) for [#frame.eof] and [#frame.end-of-data];
+ * SW_OK with *len == SW_NULL and no payload for [#frame.null];
+ * SW_OK with *len >= 0 and p/got = the bytes present (got < len only at
+ * the end of input: the caller applies its own short-read rule);
+ * an error otherwise. *at is the offset of the length. */
+static sw_status read_length(sw_decoder *d, it *x, sw_layer layer, int32_t *len, uint64_t *at,
+                             const uint8_t **p, size_t *got, sw_error *err)
+{
+    sw_status st;
+    *at = d->src->pos;
+    *p = NULL;
+    *got = 0;
+    st = sw_read_int(d->src, len, err);
+    if (st == SW_END) {
+        /* [#frame.eof] no byte left: read_int's EOFError ends load_stream */
+        x->done = 1;
+        return SW_END;
+    }
+    if (st != SW_OK) {
+        /* [#frame.eof-partial] [#wire.int32] 1..3 bytes: struct.error; a
+         * decoder reports it in its own layer */
+        if (err) err->layer = layer;
+        return st;
+    }
+    if (*len == SW_END_OF_DATA_SECTION) {
+        /* [#frame.end-of-data] -1 raises EOFError: the stream ends, later
+         * bytes are not read; strict: nothing may follow */
+        x->done = 1;
+        if (strict(d) && !sw_source_at_end(d->src))
+            return SW_FAIL(err, SW_E_TRAILING, layer, SW_PYEXC_NONE, d->src->pos, 0,
+                           "bytes after END_OF_DATA_SECTION");
+        return SW_END;
+    }
+    if (*len == SW_NULL) return SW_OK; /* [#frame.null] yields None */
+    if (*len < 0)
+        /* [#frame.negative] stream.read(negative): a BufferedReader (a
+         * worker's socket, PySpark's production stream) raises ValueError;
+         * the pyspark mode follows it (io.BytesIO's read-the-rest is the
+         * documented alternative [#frame.negative.bytesio]). Both modes fail
+         * at the length, named SpecialLengths as unexpected_special. */
+        return SW_FAIL(err, sw_special_str(*len) ? SW_E_UNEXPECTED_SPECIAL : SW_E_BAD_LENGTH, layer,
+                       SW_PYEXC_VALUEERROR, *at, 0, "read length must be non-negative or -1");
+    if ((uint64_t)*len > d->o.limits.max_frame_bytes)
+        /* [#limits.frame] before any of it is read */
+        return SW_FAIL(err, SW_E_LIMIT_FRAME, layer, SW_PYEXC_NONE, *at, 0, "frame longer than max_frame_bytes");
+    st = sw_source_read(d->src, (size_t)*len, p, got);
+    if (st != SW_OK) return SW_FAIL(err, st, SW_LAYER_IO, SW_PYEXC_NONE, *at + 4, 0, "read failed");
+    return SW_OK;
+}
+
 /* ---- frames: FramedSerializer._read_with_length [#frame] ---- */
 
 static sw_status frame_next(sw_decoder *d, it *x, sw_value **out, sw_error *err)
 {
     int32_t len;
-    uint64_t at = d->src->pos;
+    uint64_t at;
     const uint8_t *p;
     size_t got;
     sw_status st;
-    int borrow = d->src->read_fn == NULL;
     if (x->done) return SW_END;
-    st = sw_read_int(d->src, &len, err);
-    if (st == SW_END) {
-        /* [#frame.eof] no byte left: EOFError ends load_stream */
-        x->done = 1;
-        return SW_END;
-    }
-    if (st != SW_OK) {
-        /* [#frame.eof-partial] 1..3 bytes: struct.error propagates */
-        if (err) err->layer = SW_LAYER_FRAME;
-        return st;
-    }
-    if (len == SW_END_OF_DATA_SECTION) {
-        /* [#frame.end-of-data] -1 raises EOFError: the stream ends */
-        x->done = 1;
-        if (strict(d) && !sw_source_at_end(d->src))
-            return SW_FAIL(err, SW_E_TRAILING, SW_LAYER_FRAME, SW_PYEXC_NONE, d->src->pos, 0,
-                           "bytes after END_OF_DATA_SECTION");
-        return SW_END;
-    }
+    st = read_length(d, x, SW_LAYER_FRAME, &len, &at, &p, &got, err);
+    if (st != SW_OK) return st;
     if (len == SW_NULL) {
-        /* [#frame.null] -5 yields None */
         *out = sw_v_none(d->ar);
         return *out ? SW_OK : arena_err(d, err, SW_LAYER_FRAME, at);
     }
-    if (len < 0) {
-        /* [#frame.negative] stream.read(negative) reads to the end of the
-         * stream; the short-read check cannot fire; loads() gets the rest */
-        if (strict(d))
-            return SW_FAIL(err, sw_special_str(len) ? SW_E_UNEXPECTED_SPECIAL : SW_E_BAD_LENGTH,
-                           SW_LAYER_FRAME, SW_PYEXC_NONE, at, 0,
-                           sw_special_str(len) ? "special length where a frame length must stand"
-                                               : "negative frame length");
-        st = sw_source_read_all(d->src, d->o.limits.max_frame_bytes, &p, &got);
-        if (st != SW_OK)
-            return SW_FAIL(err, st, st == SW_E_LIMIT_FRAME ? SW_LAYER_FRAME : SW_LAYER_IO,
-                           SW_PYEXC_NONE, at, 0, "reading the rest of the stream failed");
-        x->done = 0;
-        return loads(d, x->s, p, got, at + 4, borrow, out, err);
-    }
-    if ((uint64_t)len > d->o.limits.max_frame_bytes)
-        /* [#limits.frame] */
-        return SW_FAIL(err, SW_E_LIMIT_FRAME, SW_LAYER_FRAME, SW_PYEXC_NONE, at, 0,
-                       "frame longer than max_frame_bytes");
-    st = sw_source_read(d->src, (size_t)len, &p, &got);
-    if (st != SW_OK) return SW_FAIL(err, st, SW_LAYER_IO, SW_PYEXC_NONE, at + 4, 0, "read failed");
     if (got < (size_t)len) {
         /* [#frame.short] a short read raises EOFError: a clean end in pyspark mode */
         x->done = 1;
@@ -337,7 +404,7 @@ static sw_status frame_next(sw_decoder *d, it *x, sw_value **out, sw_error *err)
                            "stream ended inside a frame");
         return SW_END;
     }
-    return loads(d, x->s, p, got, at + 4, borrow, out, err);
+    return loads(d, x->s, p, got, at + 4, d->src->read_fn == NULL, out, err);
 }
 
 /* load_stream of a FramedSerializer: EOFError raised by loads() ends the
@@ -437,10 +504,13 @@ static sw_status begin_batch(sw_decoder *d, it *x, sw_value *v, uint64_t at, sw_
     if (n == -2)
         return SW_FAIL(err, SW_E_UNSUPPORTED, SW_LAYER_BATCH, SW_PYEXC_NONE, at, 0,
                        "iterating a symbolic object needs its class");
-    x->batch = v;
+    /* an empty batch is never held, so open_batches counts exactly the
+     * iterators with items left */
+    x->batch = n > 0 ? v : NULL;
     x->bi = 0;
     x->blen = (size_t)n;
     x->pi = 0; /* byte cursor for str */
+    if (n > 0) d->open_batches++;
     return SW_OK;
 }
 
@@ -546,63 +616,39 @@ static sw_status batches_next(sw_decoder *d, it *x, sw_value **out, sw_error *er
 static sw_status utf8_next(sw_decoder *d, it *x, sw_value **out, sw_error *err)
 {
     int32_t len;
-    uint64_t at = d->src->pos;
+    uint64_t at;
     const uint8_t *p;
     size_t got, bad;
     sw_status st;
     if (x->done) return SW_END;
-    st = sw_read_int(d->src, &len, err);
-    if (st == SW_END) {
-        x->done = 1;
-        return SW_END;
-    }
-    if (st != SW_OK) {
-        if (err) err->layer = SW_LAYER_UTF8;
+    st = read_length(d, x, SW_LAYER_UTF8, &len, &at, &p, &got, err);
+    if (st == SW_E_TRUNCATED_LENGTH && !strict(d)) {
         /* [#utf8.struct-error] load_stream swallows struct.error */
-        if (st == SW_E_TRUNCATED_LENGTH && !strict(d)) {
-            x->done = 1;
-            return SW_END;
-        }
-        return st;
-    }
-    if (len == SW_END_OF_DATA_SECTION) {
         x->done = 1;
-        if (strict(d) && !sw_source_at_end(d->src))
-            return SW_FAIL(err, SW_E_TRAILING, SW_LAYER_UTF8, SW_PYEXC_NONE, d->src->pos, 0,
-                           "bytes after END_OF_DATA_SECTION");
         return SW_END;
     }
+    if (st != SW_OK) return st;
     if (len == SW_NULL) {
         *out = sw_v_none(d->ar);
         return *out ? SW_OK : arena_err(d, err, SW_LAYER_UTF8, at);
     }
-    if (len < 0) {
+    if (got < (size_t)len) {
+        /* [#utf8.short] UTF8Deserializer.loads has no short-read check: the
+         * bytes present are decoded (and the next read_int ends the stream) */
         if (strict(d))
-            return SW_FAIL(err, sw_special_str(len) ? SW_E_UNEXPECTED_SPECIAL : SW_E_BAD_LENGTH,
-                           SW_LAYER_UTF8, SW_PYEXC_NONE, at, 0, "negative length in a UTF-8 stream");
-        st = sw_source_read_all(d->src, d->o.limits.max_frame_bytes, &p, &got);
-    } else {
-        if ((uint64_t)len > d->o.limits.max_frame_bytes)
-            return SW_FAIL(err, SW_E_LIMIT_FRAME, SW_LAYER_UTF8, SW_PYEXC_NONE, at, 0,
-                           "frame longer than max_frame_bytes");
-        st = sw_source_read(d->src, (size_t)len, &p, &got);
+            return SW_FAIL(err, SW_E_TRUNCATED_FRAME, SW_LAYER_UTF8, SW_PYEXC_NONE, at, got,
+                           "stream ended inside a string");
     }
-    if (st != SW_OK)
-        return SW_FAIL(err, st, st == SW_E_LIMIT_FRAME ? SW_LAYER_UTF8 : SW_LAYER_IO, SW_PYEXC_NONE, at, 0,
-                       "read failed");
-    if (len >= 0 && got < (size_t)len && strict(d))
-        /* [#utf8.short] UTF8Deserializer.loads has no short-read check */
-        return SW_FAIL(err, SW_E_TRUNCATED_FRAME, SW_LAYER_UTF8, SW_PYEXC_NONE, at, got,
-                       "stream ended inside a string");
     if (!x->s->use_unicode) {
-        *out = sw_v_strlike(d->ar, SW_K_BYTES, p, got);
+        *out = sw_v_strlike(d->ar, SW_K_BYTES, got ? p : (const uint8_t *)"", got);
         return *out ? SW_OK : arena_err(d, err, SW_LAYER_UTF8, at);
     }
     if (!sw_utf8_valid(p, got, &bad))
-        /* [#utf8.invalid] s.decode("utf-8") */
+        /* [#utf8.invalid] s.decode("utf-8"); [#utf8.short] also when the
+         * short read cut a character ("unexpected end of data") */
         return SW_FAIL(err, SW_E_BAD_UTF8, SW_LAYER_UTF8, SW_PYEXC_UNICODEDECODEERROR, at + 4 + bad, bad,
                        "'utf-8' codec can't decode bytes");
-    *out = sw_v_strlike(d->ar, SW_K_STR, p, got);
+    *out = sw_v_strlike(d->ar, SW_K_STR, got ? p : (const uint8_t *)"", got);
     return *out ? SW_OK : arena_err(d, err, SW_LAYER_UTF8, at);
 }
 
@@ -673,14 +719,17 @@ static sw_status items_next(sw_decoder *d, it *x, sw_value **out, sw_error *err)
     case SW_SER_BATCHED: case SW_SER_AUTOBATCHED: case SW_SER_PAIR: case SW_SER_CARTESIAN:
         /* chain.from_iterable(self._load_stream_without_unbatching(stream)) */
         for (;;) {
-            if (x->batch && x->bi < x->blen) {
+            if (x->batch) {
                 sw_value *v = py_item(d, x->batch, x->bi, &x->pi);
                 if (!v) return arena_err(d, err, SW_LAYER_BATCH, d->src->pos);
-                x->bi++;
+                if (++x->bi == x->blen) {
+                    /* the batch is done: its nodes may go at the next call */
+                    x->batch = NULL;
+                    d->open_batches--;
+                }
                 *out = v;
                 return SW_OK;
             }
-            x->batch = NULL;
             {
                 sw_value *b = NULL;
                 uint64_t at = d->src->pos;
@@ -716,13 +765,9 @@ sw_status sw_decoder_next(sw_decoder *d, sw_value **item, sw_error *err)
     }
     /* items of the previous call are released unless a batch is still
      * being delivered or the caller keeps items */
-    if (!d->o.keep_items && !d->batch_pending) sw_arena_reset(d->ar);
+    if (!d->o.keep_items && d->open_batches == 0) sw_arena_reset(d->ar);
     st = items_next(d, d->root, item, err);
     if (st == SW_OK) {
-        size_t i;
-        d->batch_pending = 0;
-        for (i = 0; i < d->npool; i++)
-            if (d->pool[i].batch && d->pool[i].bi < d->pool[i].blen) d->batch_pending = 1;
         d->count++;
         return SW_OK;
     }

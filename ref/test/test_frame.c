@@ -217,12 +217,38 @@ static void test_frame_negative(void)
         b_frame(&x, "a");
         b_int(&x, negs[i]);
         b_raw(&x, "rest", 4);
-        /* [#frame.negative] read(negative) = the rest of the stream */
+        /* [#frame.negative] read(negative) on a BufferedReader (a worker's
+         * socket) is ValueError at the length, after the items before it;
+         * strict reports the same status */
         run_b("NoOpSerializer()", SW_MODE_PYSPARK, &x, &o);
-        CU_ASSERT_EQUAL(o.st, SW_END);
-        CU_ASSERT_EQUAL(o.n, 2);
-        CU_ASSERT_STRING_EQUAL(o.items[1], "b'rest'");
+        CU_ASSERT_EQUAL(o.n, 1);
+        CU_ASSERT_EQUAL(o.st, i < 4 ? SW_E_UNEXPECTED_SPECIAL : SW_E_BAD_LENGTH);
+        CU_ASSERT_EQUAL(o.err.offset, 5u);
+        CU_ASSERT_EQUAL(o.err.payload_offset, 0u);
+        CU_ASSERT_EQUAL(o.err.item, 1u);
+        CU_ASSERT_EQUAL(o.err.layer, SW_LAYER_FRAME);
+        CU_ASSERT_EQUAL(o.err.pyexc, SW_PYEXC_VALUEERROR);
+        CU_ASSERT_STRING_EQUAL(o.err.msg, "read length must be non-negative or -1");
         run_b("NoOpSerializer()", SW_MODE_STRICT, &x, &o);
+        CU_ASSERT_EQUAL(o.n, 1);
+        CU_ASSERT_EQUAL(o.st, i < 4 ? SW_E_UNEXPECTED_SPECIAL : SW_E_BAD_LENGTH);
+        CU_ASSERT_EQUAL(o.err.offset, 5u);
+        CU_ASSERT_EQUAL(o.err.layer, SW_LAYER_FRAME);
+        /* the same inside a PickleSerializer stream: no payload is read */
+        run("PickleSerializer()", SW_MODE_PYSPARK, x.b.p + 5, x.b.n - 5, &o);
+        CU_ASSERT_EQUAL(o.n, 0);
+        CU_ASSERT_EQUAL(o.st, i < 4 ? SW_E_UNEXPECTED_SPECIAL : SW_E_BAD_LENGTH);
+        CU_ASSERT_EQUAL(o.err.offset, 0u);
+        CU_ASSERT_EQUAL(o.err.pyexc, SW_PYEXC_VALUEERROR);
+        /* UTF8Deserializer.loads reads the same way [#utf8.negative] */
+        run_b("UTF8Deserializer()", SW_MODE_PYSPARK, &x, &o);
+        CU_ASSERT_EQUAL(o.n, 1);
+        CU_ASSERT_STRING_EQUAL(o.items[0], "'a'");
+        CU_ASSERT_EQUAL(o.st, i < 4 ? SW_E_UNEXPECTED_SPECIAL : SW_E_BAD_LENGTH);
+        CU_ASSERT_EQUAL(o.err.offset, 5u);
+        CU_ASSERT_EQUAL(o.err.layer, SW_LAYER_UTF8);
+        CU_ASSERT_EQUAL(o.err.pyexc, SW_PYEXC_VALUEERROR);
+        run_b("UTF8Deserializer()", SW_MODE_STRICT, &x, &o);
         CU_ASSERT_EQUAL(o.n, 1);
         CU_ASSERT_EQUAL(o.st, i < 4 ? SW_E_UNEXPECTED_SPECIAL : SW_E_BAD_LENGTH);
         CU_ASSERT_EQUAL(o.err.offset, 5u);
@@ -406,7 +432,50 @@ static void test_utf8(void)
     CU_ASSERT_EQUAL(o.n, 1);
     CU_ASSERT_STRING_EQUAL(o.items[0], "'abc'");
     run_b("UTF8Deserializer()", SW_MODE_STRICT, &x, &o);
+    CU_ASSERT_EQUAL(o.n, 0);
     CU_ASSERT_EQUAL(o.st, SW_E_TRUNCATED_FRAME);
+    CU_ASSERT_EQUAL(o.err.offset, 0u);
+    CU_ASSERT_EQUAL(o.err.payload_offset, 3u);
+    CU_ASSERT_EQUAL(o.err.layer, SW_LAYER_UTF8);
+    sw_buf_free(&x.b);
+    /* [#utf8.short] a short read that cuts a character: UnicodeDecodeError
+     * "unexpected end of data" in pyspark mode (at the cut character),
+     * truncated_frame in strict */
+    b_init(&x);
+    b_int(&x, 5);
+    b_raw(&x, "a\xe6\x9d", 3);
+    run_b("UTF8Deserializer()", SW_MODE_PYSPARK, &x, &o);
+    CU_ASSERT_EQUAL(o.n, 0);
+    CU_ASSERT_EQUAL(o.st, SW_E_BAD_UTF8);
+    CU_ASSERT_EQUAL(o.err.offset, 5u);
+    CU_ASSERT_EQUAL(o.err.payload_offset, 1u);
+    CU_ASSERT_EQUAL(o.err.pyexc, SW_PYEXC_UNICODEDECODEERROR);
+    run_b("UTF8Deserializer()", SW_MODE_STRICT, &x, &o);
+    CU_ASSERT_EQUAL(o.st, SW_E_TRUNCATED_FRAME);
+    CU_ASSERT_EQUAL(o.err.offset, 0u);
+    CU_ASSERT_EQUAL(o.err.payload_offset, 3u);
+    /* UTF8Deserializer(False) has no decode: the bytes present */
+    run_b("UTF8Deserializer(False)", SW_MODE_PYSPARK, &x, &o);
+    CU_ASSERT_EQUAL(o.st, SW_END);
+    CU_ASSERT_EQUAL(o.n, 1);
+    CU_ASSERT_STRING_EQUAL(o.items[0], "b'a\\xe6\\x9d'");
+    sw_buf_free(&x.b);
+    /* [#utf8.end-of-data] -1 ends the stream; strict: nothing may follow */
+    b_init(&x);
+    b_frame(&x, "a");
+    b_int(&x, SW_END_OF_DATA_SECTION);
+    b_frame(&x, "b");
+    run_b("UTF8Deserializer()", SW_MODE_PYSPARK, &x, &o);
+    CU_ASSERT_EQUAL(o.st, SW_END);
+    CU_ASSERT_EQUAL(o.n, 1);
+    run_b("UTF8Deserializer()", SW_MODE_STRICT, &x, &o);
+    CU_ASSERT_EQUAL(o.n, 1);
+    CU_ASSERT_EQUAL(o.st, SW_E_TRAILING);
+    CU_ASSERT_EQUAL(o.err.offset, 9u);
+    CU_ASSERT_EQUAL(o.err.layer, SW_LAYER_UTF8);
+    run("UTF8Deserializer()", SW_MODE_STRICT, x.b.p, 9, &o);
+    CU_ASSERT_EQUAL(o.st, SW_END);
+    CU_ASSERT_EQUAL(o.n, 1);
     sw_buf_free(&x.b);
     /* [#utf8.invalid] lone surrogate and bad bytes: UnicodeDecodeError */
     b_init(&x);
