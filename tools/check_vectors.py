@@ -21,8 +21,9 @@ is missing when any check fails:
    CompressedSerializer frames are inflated first, AutoSerializer drops its
    tag byte), then pickletools.genops runs over each pickle payload; opcodes
    are recorded until genops stops (an error included). The opcode *at the
-   fault* (where genops or pickletools.dis' stack/MARK/memo check stops) is
-   reported as an extra figure.
+   fault* (where genops or pickletools.dis' stack/MARK/memo check stops, or
+   the byte at the `strict` expectation's `offset` of a pickle-layer error)
+   is reported as an extra figure.
 3. Marshal type codes: the same for the 3.11 type codes of Python/marshal.c
    (FLAG_REF stripped; FLAG_REF itself counts as a pseudo-code `FLAG_REF`),
    with a small type-code walker. `?` (TYPE_UNKNOWN) is never valid, so it
@@ -447,6 +448,19 @@ def main():
         good = j['verdict'] == 'accept'
         py_ok = (j.get('pyspark') or {}).get('outcome') == 'ok' and j['verdict'] == 'impl-defined'
         data = open(binp, 'rb').read()
+        # the strict expectation's offset of a pickle/marshal error names the opcode or
+        # type code at fault ([#pickle.errors], [#marshal.errors]) in an uncompressed stream
+        st = j.get('strict') or {}
+        off = st.get('offset')
+        if not good and isinstance(off, int) and 0 <= off < len(data) and 'Compressed' not in ser:
+            if st.get('layer') == 'pickle' and chr(data[off]) in pickletools.code2op:
+                pk_fault.setdefault(pickletools.code2op[chr(data[off])].name, vid)
+            elif st.get('layer') == 'marshal':
+                c = chr(data[off] & 0x7f)
+                if c in M3:
+                    mc_fault.setdefault(M3[c], vid)
+                    if data[off] & 0x80:
+                        mc_fault.setdefault(FLAG_REF, vid)
         for codec, pl in stream_payloads(ser, data):
             if codec == 'pickle':
                 names, fault, _ = pickle_ops(pl)

@@ -105,22 +105,26 @@ def put(group, vid, ser, data, flags, desc, table, strict=None, byte_exact=False
         return 'impl-defined'
     if res['outcome'] == 'error':
         verdict = 'reject'
+        fault_applies = True
         if strict is None:
             strict = {'outcome': 'error', 'exception': res['exception']}
             st = status_of(table, res['exception'], res['message'])
             if st:
                 strict['status'] = st
-            if fault is not None:
-                # [#errors.record]: layer, payload_offset (the opcode / type code at fault,
-                # [#pickle.errors], [#marshal.errors]) and the absolute offset ([#frame.payload-error])
-                layer, at = fault
-                strict.update(layer=layer, payload_offset=at, offset=4 + at)
-                if '#errors.layer' not in flags:
-                    flags = list(flags) + ['#errors.layer', '#errors.record']
     else:
+        # a strict error where PySpark ends silently: its offsets are SPEC's only for marshal
+        # ([#marshal.errors]: the type code being read, or where a missing one was expected)
+        fault_applies = fault is not None and fault[0] == 'marshal'
         if strict is None:
             strict = gv.OK if (n_ok is None or len(items) == n_ok) else gv.st_err('truncated_payload')
         verdict = 'accept' if strict.get('outcome') == 'ok' and 'items' not in strict else 'impl-defined'
+    if fault is not None and fault_applies and strict.get('outcome') == 'error':
+        # [#errors.record]: layer, payload_offset (the opcode / type code at fault,
+        # [#pickle.errors], [#marshal.errors]) and the absolute offset ([#frame.payload-error])
+        layer, at = fault
+        strict = dict(strict, layer=layer, payload_offset=at, offset=4 + at)
+        if '#errors.layer' not in flags:
+            flags = list(flags) + ['#errors.layer', '#errors.record']
     gv.add(group, vid, ser, data, verdict, flags, desc, strict=strict, byte_exact=byte_exact, **kw)
     return verdict
 
@@ -302,7 +306,19 @@ MARSHAL_CASES = {
 
 # payload offset of the type code at fault in MARSHAL_CASES' invalid payloads ([#marshal.errors]:
 # the type code of the object being read; for a NULL the `0`; for an unhashable key the key's)
-MARSHAL_FAULT = {'0': 5, 'N': 6, 'F': 6, 'T': 6, 'S': 6, '.': 6, '{': 1, '<': 5, 'r': 5}
+MARSHAL_FAULT = {'0': 5, 'N': 6, 'F': 6, 'T': 6, 'S': 6, '.': 6, '{': 1, '<': 5, 'r': 5, ')': 4}
+
+
+def gen_pickle_extra():
+    P = gv.S.PickleSerializer()
+    A = gv.fr(pickle.dumps('A', 5))
+    put('codes-pickle', 'readonly-buffer-int', P, gv.fr(b'K\x01\x98.') + A,
+        ['#pickle.opcodes', '#pickle.ext', '#pickle.errors'],
+        'READONLY_BUFFER on an int: memoryview(1) is TypeError ([#pickle.ext]: type)', PICKLE_STATUS,
+        fault=('pickle', 2))
+    put('codes-pickle', 'readonly-buffer-bytes', P, gv.fr(b'\x80\x05C\x02hi\x98.') + A,
+        ['#pickle.opcodes', '#pickle.ext'],
+        'READONLY_BUFFER on bytes: already read-only, CPython keeps the bytes', PICKLE_STATUS, n_ok=2)
 
 
 def gen_marshal():
@@ -337,13 +353,13 @@ def gen_marshal():
     put('codes-marshal', 'flag-ref-ok', M, gv.fr(b'[' + i4(2) + b'\xe9' + i4(5) + b'r' + i4(0)) + A,
         ['#marshal.types', '#marshal.ref'], 'FLAG_REF on an int (0xe9), then "r" to it: [5, 5]', MARSHAL_STATUS, n_ok=2)
     put('codes-marshal', 'flag-ref-bad', M, gv.fr(b'\xe9\x05') + A, ['#marshal.types', '#marshal.ref', '#marshal.errors'],
-        'FLAG_REF int with 1 of 4 bytes: EOFError, a silent end', MARSHAL_STATUS, n_ok=2)
+        'FLAG_REF int with 1 of 4 bytes: EOFError, a silent end', MARSHAL_STATUS, n_ok=2, fault=('marshal', 0))
     put('codes-marshal', 'ref-cycle', M, gv.fr(b'\xdb' + i4(1) + b'r' + i4(0)) + A,
         ['#marshal.ref', '#value.identity', '#notation.identity'], 'a list holding itself through "r": &1 [*1]',
         MARSHAL_STATUS, n_ok=2)
     put('codes-marshal', 'ref-reserved-frozenset', M, gv.fr(b'\xbe' + i4(1) + b'r' + i4(0)) + A,
         ['#marshal.ref', '#marshal.errors'], 'a frozenset whose member refers to its reserved slot: invalid reference',
-        MARSHAL_STATUS, n_ok=2)
+        MARSHAL_STATUS, n_ok=2, fault=('marshal', 5))
     # code objects: PySpark yields a code object (no value notation of its own: the
     # fields in marshal order, SPEC [#notation.symbolic]); strict refuses it
     co = compile('x + 1', 'f.py', 'eval')
@@ -359,21 +375,34 @@ def gen_marshal():
     cb = marshal.dumps(co)
     put('codes-marshal', 'code-bad', M, gv.fr(cb[:30]) + A, ['#marshal.types', '#marshal.code', '#marshal.errors'],
         'a code object cut after 30 of %d bytes: EOFError, a silent end in PySpark; strict refuses the code '
-        'object at its "c" first (unsupported_code)' % len(cb), MARSHAL_STATUS, strict=gv.st_err('unsupported_code'))
+        'object at its "c" first (unsupported_code)' % len(cb), MARSHAL_STATUS, strict=gv.st_err('unsupported_code'),
+        fault=('marshal', 0))
     bad = bytearray(cb)
     bad[1:5] = i4(-1)  # argcount -1
     put('codes-marshal', 'code-negative-argcount', M, gv.fr(bytes(bad)) + A, ['#marshal.code', '#marshal.errors'],
         'a code object with argcount -1: SystemError "bad argument to internal function" (pyexc other, '
         '[#marshal.errors]); strict refuses the code object at its "c" (unsupported_code)', MARSHAL_STATUS,
-        strict=gv.st_err('unsupported_code'))
+        strict=gv.st_err('unsupported_code'), fault=('marshal', 0))
     # depth: 2000 nested lists decode, 2000 around None do not
     deep = b'[' + i4(1)
     put('codes-marshal', 'depth-2001', M, gv.fr(deep * 2000 + b'N') + A, ['#marshal.depth', '#marshal.errors'],
-        '2000 nested lists around None: None is read at depth 2001, "recursion limit exceeded"', MARSHAL_STATUS, n_ok=2)
+        '2000 nested lists around None: None is read at depth 2001, "recursion limit exceeded"', MARSHAL_STATUS, n_ok=2,
+        fault=('marshal', 5 * 2000))
+    # singletons and containers at the fault as set members ([#marshal.keys]: the member's type code)
+    for c, name in (('F', 'false'), ('S', 'stopiter'), ('.', 'ellipsis')):
+        put('codes-marshal', '%s-dup-member' % name, M, gv.fr(b'<' + i4(2) + c.encode() * 2) + A,
+            ['#marshal.keys', '#marshal.types', '#value.keys'],
+            'a set of two %r members: PySpark merges them; strict reports dup_key at the second' % c,
+            MARSHAL_STATUS, strict=gv.st_err('dup_key', keep=0), fault=('marshal', 6))
+    for c, body, name in (('{', b'{0', 'dict'), ('<', b'<' + i4(0), 'set')):
+        put('codes-marshal', '%s-unhashable-member' % name, M, gv.fr(b'<' + i4(1) + body) + A,
+            ['#marshal.keys', '#marshal.types', '#value.keys'],
+            'a set holding an empty %s: TypeError unhashable at the member' % name, MARSHAL_STATUS, n_ok=2,
+            fault=('marshal', 5))
     put('codes-marshal', 'dict-dup-key', M, gv.fr(bytes.fromhex('7b6901000000' '4e' '54' '46' '30')) + A,
         ['#marshal.keys', '#value.keys', '#appendix.permissive'],
         'Appendix A: {1: None, True: False}: PySpark merges to {1: False}; strict reports dup_key',
-        MARSHAL_STATUS, strict=gv.st_err('dup_key', keep=0))
+        MARSHAL_STATUS, strict=gv.st_err('dup_key', keep=0), fault=('marshal', 7))
 
 
 # ---- rules ----------------------------------------------------------------------------------------
@@ -436,8 +465,9 @@ def gen_rules():
            ['#limits.depth', '#pickle.limits', '#limits', '#vectors.divergence'],
            '2001 nested MARKs (each dropped by POP_MARK), then None: CPython decodes it; sparkwire refuses more than '
            'max_depth (2000) open MARKs in both modes (limit_depth at the 2001st MARK)',
-           strict=dict(gv.st_err('limit_depth'), offset=4 + 2000, items=[]),
-           limit_divergence=dict(gv.st_err('limit_depth'), offset=4 + 2000, items=[]))
+           strict=dict(gv.st_err('limit_depth'), offset=4 + 2000, payload_offset=2000, layer='pickle', items=[]),
+           limit_divergence=dict(gv.st_err('limit_depth'), offset=4 + 2000, payload_offset=2000, layer='pickle',
+                                 items=[]))
     # limits.expansion: memo GETs are charged one plus the children of the node fetched
     # ([#pickle.limits]); 1100 GETs of a 65536-item list exceed the 64 Mi default
     n = 65536
@@ -495,5 +525,6 @@ def generate(g):
     global gv
     gv = g
     gen_pickle()
+    gen_pickle_extra()
     gen_marshal()
     gen_rules()
