@@ -6,8 +6,8 @@
  * strict mode ([#frame.eof], [#frame.eof-partial], [#frame.short]): a cut at
  * a frame boundary ends cleanly with the items of the complete frames, a cut
  * inside a length is truncated_length and a cut inside a payload
- * truncated_frame, both at the offset of that length, after the items of the
- * complete frames ([#modes.deliver]). Vectors up to 4 KiB are cut at every
+ * truncated_frame, both at the offset of that length with payload_offset =
+ * the bytes present, after the items of the complete frames ([#modes.deliver]). Vectors up to 4 KiB are cut at every
  * byte, longer ones at every frame boundary and one byte either side. */
 #include <dirent.h>
 #include <stdlib.h>
@@ -300,10 +300,13 @@ static int check_cut(const sw_serializer *s, prefix_kind pk, const char *id, con
         sw_status want = cut - at < 4 ? SW_E_TRUNCATED_LENGTH : SW_E_TRUNCATED_FRAME;
         size_t want_n = pk == PK_ONE_PER_FRAME ? k : *items_at;
         if (pk == PK_PAIRED && (k % 2) == 1) want_n = part.n; /* the key batch waits for its values */
-        if (part.st != want || part.err.offset != at || part.n != want_n) {
-            snprintf(msg, sizeof msg, "cut %zu (%zu bytes after the boundary at %zu): %s at %llu with %zu items, "
-                     "expected %s at %zu with %zu", cut, cut - at, at, sw_status_str(part.st),
-                     (unsigned long long)part.err.offset, part.n, sw_status_str(want), at, want_n);
+        /* payload_offset = the bytes present: of the integer [#wire.int32], of the payload [#frame.short] */
+        size_t want_po = cut - at < 4 ? cut - at : cut - at - 4;
+        if (part.st != want || part.err.offset != at || part.err.payload_offset != want_po || part.n != want_n) {
+            snprintf(msg, sizeof msg, "cut %zu (%zu bytes after the boundary at %zu): %s at %llu (+%llu) with %zu items, "
+                     "expected %s at %zu (+%zu) with %zu", cut, cut - at, at, sw_status_str(part.st),
+                     (unsigned long long)part.err.offset, (unsigned long long)part.err.payload_offset, part.n,
+                     sw_status_str(want), at, want_po, want_n);
             report(id, "prefix inside a frame", msg);
             ok = 0;
         }

@@ -413,27 +413,27 @@ def gen_rules():
     P = S.PickleSerializer()
     M = S.MarshalSerializer()
     U = S.UTF8Deserializer()
-    app = ['#appendix.permissive', '#modes', '#errors', '#errors.status', '#errors.record', '#conv']
+    app = ['#appendix.permissive', '#modes', '#errors', '#errors.status', '#errors.record', '#errors.layer', '#conv']
     # Appendix A rows, with the offsets SPEC states
     rows = [
         ('appendix-end-of-data', N, bytes.fromhex('0000000141ffffffff0000000142'), ['#frame.end-of-data'],
-         dict(gv.st_err('trailing', keep=1), offset=9)),
+         dict(gv.st_err('trailing', keep=1), offset=9, layer='frame')),
         ('appendix-negative-m3', N, bytes.fromhex('0000000141fffffffd72657374'), ['#frame.negative', '#frame'],
-         dict(gv.st_err('unexpected_special', keep=1), offset=5)),
+         dict(gv.st_err('unexpected_special', keep=1), offset=5, layer='frame')),
         ('appendix-negative-m7', N, bytes.fromhex('fffffff941'), ['#frame.negative', '#frame'],
-         dict(gv.st_err('bad_length', keep=0), offset=0)),
+         dict(gv.st_err('bad_length', keep=0), offset=0, layer='frame')),
         ('appendix-short', N, bytes.fromhex('00000001410000000a616263'), ['#frame.short', '#frame'],
-         dict(gv.st_err('truncated_frame', keep=1), offset=5)),
+         dict(gv.st_err('truncated_frame', keep=1), offset=5, payload_offset=3, layer='frame')),
         ('appendix-pickle-zero', P, bytes.fromhex('00000000'), ['#frame.zero', '#frame.loads-eof'],
-         gv.st_err('truncated_payload')),
+         dict(gv.st_err('truncated_payload'), offset=4, payload_offset=0, layer='pickle')),
         ('appendix-marshal-i01', M, bytes.fromhex('000000026901'), ['#frame.loads-eof', '#marshal.errors'],
-         gv.st_err('truncated_payload')),
+         dict(gv.st_err('truncated_payload'), offset=4, payload_offset=0, layer='marshal')),
         ('appendix-pickle-trailing', P, bytes.fromhex('0000000580054e2e00'), ['#ser.trailing', '#pickle.stop'],
          dict(gv.st_err('trailing', keep=0), offset=8)),
         ('appendix-utf8-struct-error', U, bytes.fromhex('00000001410000'), ['#utf8.struct-error'],
-         dict(gv.st_err('truncated_length', keep=1), offset=5)),
+         dict(gv.st_err('truncated_length', keep=1), offset=5, payload_offset=2)),
         ('appendix-utf8-short', U, bytes.fromhex('0000000a616263'), ['#utf8.short'],
-         dict(gv.st_err('truncated_frame', keep=0), offset=0)),
+         dict(gv.st_err('truncated_frame', keep=0), offset=0, payload_offset=3)),
     ]
     for vid, ser, data, flags, strict in rows:
         put('rules', vid, ser, data, flags + app, 'SPEC Appendix A row %s (hex %s)' % (flags[0], data.hex()),
