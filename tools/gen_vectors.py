@@ -814,6 +814,16 @@ def gen_marshal():
         add('marshal-stream', 'marshal-' + name, M, dump(M, items), 'accept', ['#ser.marshal', '#marshal'],
             'MarshalSerializer().dump_stream (marshal version %d; FLAG_REF bits follow CPython reference counts, '
             'so not byte-exact)' % marshal.version, strict=OK)
+    # [#marshal.encode.refs] a generator of fresh objects: dump_stream's `obj` holds each
+    # one, so its root has FLAG_REF and nothing inside it does: byte-exact
+    data = dump(M, (fresh_item(i) for i in range(14)))
+    for b in frames_of(data):
+        again = marshal.dumps(marshal.loads(b))  # a temporary root: unflagged
+        if b[0] != again[0] | 0x80 or again[1:] != b[1:]:
+            raise SystemExit('gen_vectors: marshal-fresh: unexpected FLAG_REF bits in %r' % b[:8])
+    add('marshal-stream', 'marshal-fresh', M, data, 'accept', ['#ser.marshal', '#marshal.encode.refs'],
+        'MarshalSerializer().dump_stream over a generator of fresh objects: each payload\'s root is written with '
+        'FLAG_REF (held by dump_stream\'s obj), nothing inside it', byte_exact=True, strict=OK)
     try:
         dump(M, [object()])
     except ValueError as e:

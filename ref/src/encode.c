@@ -103,6 +103,101 @@ static sw_status deflate_level1(const uint8_t *p, size_t n, sw_buf *out)
     return SW_OK;
 }
 
+/* 1 if root is reachable from its own children (a cycle through the
+ * root), found by an explicit-stack walk; -1 when out of memory */
+static int reaches_self(const sw_value *root, const sw_alloc *al)
+{
+    sw_ptrmap seen;
+    const sw_value **stk;
+    size_t n = 0, cap = 64, i;
+    int found = 0;
+    stk = (const sw_value **)sw__malloc(al, cap * sizeof *stk);
+    if (!stk) return -1;
+    sw_ptrmap_init(&seen, al);
+    for (i = sw_v_nchildren(root); i > 0; i--) {
+        if (n == cap) {
+            const sw_value **ns = (const sw_value **)sw__realloc(al, stk, cap * sizeof *stk, cap * 2 * sizeof *stk);
+            if (!ns) {
+                found = -1;
+                goto done;
+            }
+            stk = ns;
+            cap *= 2;
+        }
+        stk[n++] = sw_v_child(root, i - 1);
+    }
+    while (n) {
+        const sw_value *v = stk[--n];
+        if (v == root) {
+            found = 1;
+            break;
+        }
+        if (sw_ptrmap_get(&seen, v)) continue;
+        if (sw_ptrmap_put(&seen, v, 1) != SW_OK) {
+            found = -1;
+            break;
+        }
+        for (i = sw_v_nchildren(v); i > 0; i--) {
+            if (n == cap) {
+                const sw_value **ns = (const sw_value **)sw__realloc(al, stk, cap * sizeof *stk, cap * 2 * sizeof *stk);
+                if (!ns) {
+                    found = -1;
+                    goto done;
+                }
+                stk = ns;
+                cap *= 2;
+            }
+            stk[n++] = sw_v_child(v, i - 1);
+        }
+    }
+done:
+    sw_ptrmap_free(&seen);
+    sw__free(al, stk, cap * sizeof *stk);
+    return found;
+}
+
+/* [#ser.marshal.root-ref] The object dump_stream hands to marshal.dumps is
+ * held by PySpark's variables (`obj`), so CPython writes it with FLAG_REF
+ * unless it is None, a bool, Ellipsis or StopIteration. A node without a
+ * hint (not read from marshal, where the bit read is reproduced) is written
+ * through a shallow copy marked as read with the bit. Not when the node is
+ * reachable from its own children: the copy would not be the node its
+ * children reach; the canonical rule already flags such a node. */
+static const sw_value *marshal_root(sw_encoder *e, const sw_value *v, int version, int py2, int *nomem)
+{
+    uint8_t code;
+    sw_value *c;
+    *nomem = 0;
+    if (py2 || (version >= 0 && version < 3) || v->hint || (v->flags & SW_VF_MARSHAL_REF)) return v;
+    switch (v->kind) {
+    case SW_K_INT: code = 'i'; break;
+    case SW_K_FLOAT: code = 'g'; break;
+    case SW_K_COMPLEX: code = 'y'; break;
+    case SW_K_STR: code = 'u'; break;
+    case SW_K_BYTES: case SW_K_BYTEARRAY: code = 's'; break;
+    case SW_K_TUPLE: code = '('; break;
+    case SW_K_LIST: code = '['; break;
+    case SW_K_DICT: code = '{'; break;
+    case SW_K_SET: code = '<'; break;
+    case SW_K_FROZENSET: code = '>'; break;
+    default: return v; /* singletons never; code objects and symbolic kinds as they are */
+    }
+    if (sw_v_nchildren(v)) {
+        int r = reaches_self(v, e->o.alloc);
+        if (r < 0) *nomem = 1;
+        if (r) return v;
+    }
+    c = (sw_value *)sw_arena_mem(e->ar, sizeof *c);
+    if (!c) {
+        *nomem = 1;
+        return v;
+    }
+    *c = *v;
+    c->hint = code;
+    c->flags |= SW_VF_MARSHAL_REF;
+    return c;
+}
+
 /* dumps(obj) of a FramedSerializer, appended to out [#ser.dumps] */
 static sw_status dumps(sw_encoder *e, wr *w, const sw_value *v, sw_buf *out, sw_error *err)
 {
@@ -124,11 +219,14 @@ static sw_status dumps(sw_encoder *e, wr *w, const sw_value *v, sw_buf *out, sw_
     }
     case SW_SER_MARSHAL: {
         sw_marshal_enc_opts mo;
+        int nomem;
+        const sw_value *r = marshal_root(e, v, w->s->version, e->o.marshal_py2, &nomem);
+        if (nomem) return fail(err, SW_E_NOMEM, SW_LAYER_MARSHAL, e->out->written, "out of memory");
         sw_marshal_enc_opts_default(&mo);
         mo.version = w->s->version;
         mo.py2 = e->o.marshal_py2;
         mo.limits = e->o.limits;
-        return sw_marshal_encode(v, &mo, out, err);
+        return sw_marshal_encode(r, &mo, out, err);
     }
     case SW_SER_AUTO: {
         /* [#ser.auto.dumps] b'M' + marshal.dumps(obj) until marshal fails
@@ -136,10 +234,13 @@ static sw_status dumps(sw_encoder *e, wr *w, const sw_value *v, sw_buf *out, sw_
         size_t mark = out->n;
         if (!w->auto_pickle) {
             sw_marshal_enc_opts mo;
+            int nomem;
+            const sw_value *r = marshal_root(e, v, -1, 0, &nomem);
+            if (nomem) return fail(err, SW_E_NOMEM, SW_LAYER_MARSHAL, e->out->written, "out of memory");
             sw_marshal_enc_opts_default(&mo);
             mo.limits = e->o.limits;
             if ((st = sw_buf_putc(out, 'M')) != SW_OK) return st;
-            st = sw_marshal_encode(v, &mo, out, err);
+            st = sw_marshal_encode(r, &mo, out, err);
             if (st == SW_OK) return SW_OK;
             if (st != SW_E_UNENCODABLE) return st;
             out->n = mark;
@@ -229,8 +330,8 @@ static sw_status buffer_item(sw_encoder *e, wr *w, const sw_value *v)
 static int marshal_refs(const sw_encoder *e, const wr *w)
 {
     while (w && w->s->kind == SW_SER_COMPRESSED) w = w->a;
-    if (!w || e->o.marshal_py2) return 0;
-    if (w->s->kind == SW_SER_MARSHAL) return w->s->version < 0 || w->s->version >= 3;
+    if (!w) return 0;
+    if (w->s->kind == SW_SER_MARSHAL) return !e->o.marshal_py2 && (w->s->version < 0 || w->s->version >= 3);
     return w->s->kind == SW_SER_AUTO && !w->auto_pickle;
 }
 

@@ -429,6 +429,50 @@ static void test_marshal_batch_ref(void)
     sw_arena_free(ar);
 }
 
+/* [#ser.marshal.root-ref] the object a MarshalSerializer payload holds is
+ * written with FLAG_REF (PySpark's `obj` holds it), singletons never; a node
+ * read from marshal keeps the bit it was read with; a root in a cycle is
+ * written as CPython writes it */
+static void test_marshal_root_ref(void)
+{
+    sw_arena *ar = sw_arena_new(NULL, NULL);
+    sw_value *items[3], *cyc, *dv = NULL;
+    sw_buf b;
+    sw_error e;
+    size_t used = 0;
+    static const uint8_t unflagged[] = {'i', 0x43, 0x42, 0x0f, 0x00};
+    static const uint8_t cpython_cycle[] = {0xdb, 1, 0, 0, 0, 'r', 0, 0, 0, 0};
+    items[0] = sw_v_int(ar, 1000003);
+    items[1] = sw_v_none(ar);
+    items[2] = sw_v_strlike(ar, SW_K_STR, (const uint8_t *)"abc", 3);
+    sw_buf_init(&b, NULL);
+    CU_ASSERT_EQUAL(enc("MarshalSerializer()", items, 3, &b, NULL, &e), SW_OK);
+    CU_ASSERT_EQUAL_FATAL(b.n, 4u + 5 + 4 + 1 + 4 + 5);
+    CU_ASSERT_EQUAL(b.p[4], 0x80 | 'i');
+    CU_ASSERT_EQUAL(b.p[13], 'N');
+    CU_ASSERT_EQUAL(b.p[18], 0x80 | 'z');
+    b.n = 0;
+    CU_ASSERT_EQUAL(enc("MarshalSerializer(version=2)", items, 1, &b, NULL, &e), SW_OK);
+    CU_ASSERT_EQUAL(b.p[4], 'i');
+    b.n = 0;
+    CU_ASSERT_EQUAL(enc("AutoSerializer()", items, 1, &b, NULL, &e), SW_OK);
+    CU_ASSERT_EQUAL(b.p[4], 'M');
+    CU_ASSERT_EQUAL(b.p[5], 0x80 | 'i');
+    /* read without the bit: written without it */
+    CU_ASSERT_EQUAL_FATAL(sw_marshal_decode(ar, unflagged, sizeof unflagged, NULL, &dv, &used, &e), SW_OK);
+    b.n = 0;
+    CU_ASSERT_EQUAL(enc("MarshalSerializer()", &dv, 1, &b, NULL, &e), SW_OK);
+    CU_ASSERT(b.n == 4 + sizeof unflagged && memcmp(b.p + 4, unflagged, sizeof unflagged) == 0);
+    /* x = []; x.append(x): marshal.dumps(x) */
+    cyc = sw_v_container(ar, SW_K_LIST, 1);
+    sw_v_push(ar, cyc, cyc);
+    b.n = 0;
+    CU_ASSERT_EQUAL(enc("MarshalSerializer()", &cyc, 1, &b, NULL, &e), SW_OK);
+    CU_ASSERT(b.n == 4 + sizeof cpython_cycle && memcmp(b.p + 4, cpython_cycle, sizeof cpython_cycle) == 0);
+    sw_buf_free(&b);
+    sw_arena_free(ar);
+}
+
 /* a batched marshal stream PySpark wrote re-encodes byte for byte from its
  * decoded items (their hints carry the items' FLAG_REF bits, the batch list
  * gets its own) [#ser.marshal.batch-ref] [#marshal.encode.refs] */
@@ -649,6 +693,7 @@ static CU_TestInfo tests[] = {
     {"zlib through the caller's allocator", test_zlib_uses_caller_allocator},
     {"marshal batch lists carry FLAG_REF", test_marshal_batch_ref},
     {"batched marshal re-encodes byte for byte", test_marshal_batch_reencode},
+    {"marshal payload root carries FLAG_REF", test_marshal_root_ref},
     {"encoder memory bounded by a batch", test_encoder_memory_bounded},
     {"frame write: 2 GiB", test_encode_2g},
     {"AutoSerializer errors", test_auto_errors},
