@@ -452,9 +452,36 @@ def gen_rules():
     put('rules', 'pyexc-unpickling', P, fr(b'\x80\x05\xff'), ['#errors.pyexc', '#errors', '#pickle.opcodes'],
         'an invalid opcode 0xff: UnpicklingError in both modes', PICKLE_STATUS)
     # io.source: a negative length reads the rest on io.BytesIO, ValueError on a socket reader
-    put('rules', 'source-bytesio-vs-socket', N, fr(b'A') + I(-3) + b'rest', ['#io.source', '#frame.negative'],
+    put('rules', 'source-bytesio-vs-socket', N, fr(b'A') + I(-3) + b'rest',
+        ['#io.source', '#frame.negative', '#frame.negative.bytesio'],
         'length -3: io.BytesIO reads the rest, a BufferedReader over a socket raises ValueError; both are recorded',
         PICKLE_STATUS, strict=gv.st_err('unexpected_special', keep=1))
+    # stream rules SPEC took from the probes
+    put('rules', 'auto-empty-frame-offsets', A, fr(b''), ['#ser.auto.empty', '#ser.auto.observed'],
+        'AutoSerializer, an empty frame: obj[0] is IndexError (pyspark: bad_tag); strict: truncated_payload, '
+        'layer auto, at the payload start', PICKLE_STATUS,
+        strict={'outcome': 'error', 'status': 'truncated_payload', 'layer': 'auto', 'offset': 4})
+    BM = S.BatchedSerializer(M, 2)
+    data = gv.dump(BM, [1, 'two', (3,)])
+    if data[4] != 0xdb:
+        raise SystemExit('vecgen_codes: a marshal batch without FLAG_REF: %s' % data[:8].hex())
+    gv.add('rules', 'marshal-batch-flag-ref', BM, data, 'accept', ['#ser.marshal.batch-ref', '#ser.batched.dump'],
+           'BatchedSerializer(MarshalSerializer(), 2).dump_stream: each batch list is written with FLAG_REF (db)',
+           strict=gv.OK)
+    B2 = S.BatchedSerializer(P, 2)
+    PD = S.PairDeserializer(B2, B2)
+    put('rules', 'pair-int-batches-offsets', PD, fr(pickle.dumps(5, 5)) + fr(pickle.dumps(6, 5)),
+        ['#ser.pair.strict', '#ser.pair'],
+        'PairDeserializer: int batches are TypeError in both modes (batch_type, layer pair, at the key batch\'s length)',
+        PICKLE_STATUS, strict={'outcome': 'error', 'status': 'batch_type', 'exception': 'TypeError', 'layer': 'pair',
+                               'offset': 0})
+    put('rules', 'utf8-end-of-data-offsets', U, fr(b'a') + I(-1) + fr(b'b'), ['#utf8.end-of-data', '#utf8'],
+        'UTF8: -1 then another string: PySpark stops; strict: trailing, layer utf8, at the first byte after the -1',
+        PICKLE_STATUS, strict=dict(gv.st_err('trailing', keep=1), layer='utf8', offset=9))
+    put('rules', 'utf8-negative-offsets', U, fr(b'a') + I(-2) + b'rest', ['#utf8.negative', '#frame.negative'],
+        'UTF8: a string, then length -2: ValueError at the length on a BufferedReader (io.BytesIO decodes the rest); '
+        'unexpected_special, layer utf8, at 5', PICKLE_STATUS,
+        strict=dict(gv.st_err('unexpected_special', 'ValueError', keep=1), layer='utf8', offset=5))
     # spec: nested serializer texts
     CB = S.BatchedSerializer(S.CompressedSerializer(P), 2)
     gv.add('rules', 'spec-nested', CB, gv.dump(CB, [1, 2, 3]), 'accept', ['#spec', '#spec.grammar', '#ser.batched'],
