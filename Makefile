@@ -118,13 +118,31 @@ warn: check-deps
 	$(MAKE) BUILD=build/warn-gcc CC=gcc all build/warn-gcc/sw_tests
 	$(MAKE) BUILD=build/warn-clang CC=clang all build/warn-clang/sw_tests
 
+# `make coverage`: a gcc --coverage -O0 build of the library, the CLI and the
+# CUnit suites in build/coverage (-Wno-error: `make warn` is the warning gate,
+# gcc -O0 warns differently), one run of every suite (what `make test-plain`
+# runs), then line and branch coverage of ref/src by gcovr (Debian's gcovr,
+# installed here when root): build/coverage/summary.txt (per file lines and
+# branches), lines.txt and branches.txt (uncovered line numbers), html/index.html.
+# A failing suite still gets its report, then fails the target.
+COV := build/coverage
 coverage: check-deps
-	rm -rf build/coverage
-	$(MAKE) BUILD=build/coverage COVERAGE=1 CC=gcc test-plain
-	@command -v gcovr >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcovr >/dev/null; } || true
-	@if command -v gcovr >/dev/null 2>&1; then \
-	  gcovr -r . --filter 'ref/src/' --object-directory build/coverage/obj --txt-metric branch --print-summary build/coverage/obj | tail -n 40; \
-	else gcov -o build/coverage/obj $(LIB_SRCS) | grep -A1 "^File 'ref/src"; fi
+	@command -v gcovr >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing: gcovr"; (apt-get update -qq || true); \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcovr >/dev/null; \
+	  else echo "missing: gcovr -- run: sudo apt-get install -y gcovr"; exit 1; fi; }
+	rm -rf $(COV)
+	$(MAKE) BUILD=$(COV) COVERAGE=1 CC=gcc CFLAGS="$(CFLAGS) -Wno-error" $(COV)/sw_tests $(COV)/sparkwire
+	@mkdir -p $(COV)/html
+	@rc=0; SW_CLI=$(COV)/sparkwire $(COV)/sw_tests || rc=$$?; \
+	g="gcovr -r . --filter ref/src/ --object-directory $(COV) --exclude-unreachable-branches"; \
+	$$g --json-summary $(COV)/summary.json --txt $(COV)/lines.txt \
+	    --html-details $(COV)/html/index.html --html-title "sparkwire ref/src coverage" $(COV) && \
+	$$g -b --txt $(COV)/branches.txt $(COV) && \
+	/usr/bin/python3 tools/cov_summary.py $(COV)/summary.json > $(COV)/summary.txt && \
+	cat $(COV)/summary.txt && echo "coverage report: $(COV)/summary.txt, $(COV)/html/index.html" || rc=1; \
+	exit $$rc
 
 demo: check-deps all
 	@echo "== decode vectors/demo/pickle-batched.bin (BatchedSerializer(PickleSerializer(), 3))"
@@ -148,7 +166,7 @@ help:
 	@echo "make demo         decode the bundled demo vector with the CLI"
 	@echo "make test         CUnit suites plain, then under clang ASan+UBSan (what CI runs)"
 	@echo "make asan|ubsan   the suites under one sanitizer;  make warn: -Werror build with gcc and clang"
-	@echo "make coverage     line and branch coverage of ref/src by the suites"
+	@echo "make coverage     line and branch coverage of ref/src by the suites (gcc, gcovr): build/coverage/"
 	@echo "make vectors-check  SPEC ids, opcodes and type codes covered by vectors (SPARKWIRE_PYSPARK=DIR: regenerate twice)"
 	@echo "make conformance  the conformance runner against sparkwire, CPython and the npm peer"
 	@echo "make bench        throughput against CPython measured in the same run (bench/results/)"
