@@ -6,51 +6,14 @@
 #include "sparkwire/stream.h"
 #include "testutil.h"
 
-typedef struct failing {
-    long countdown; /* allocations left before failing; <0 = never fail */
-    long allocs;
-    long long live; /* bytes outstanding */
-} failing;
-
-static void *f_malloc(void *ctx, size_t n)
-{
-    failing *f = (failing *)ctx;
-    void *p;
-    if (f->countdown == 0) return NULL;
-    if (f->countdown > 0) f->countdown--;
-    p = malloc(n ? n : 1);
-    if (p) {
-        f->allocs++;
-        f->live += (long long)n;
-    }
-    return p;
-}
-
-static void *f_realloc(void *ctx, void *p, size_t old_n, size_t new_n)
-{
-    failing *f = (failing *)ctx;
-    void *q;
-    if (f->countdown == 0) return NULL;
-    if (f->countdown > 0) f->countdown--;
-    q = realloc(p, new_n ? new_n : 1);
-    if (q) f->live += (long long)new_n - (long long)old_n;
-    return q;
-}
-
-static void f_free(void *ctx, void *p, size_t n)
-{
-    failing *f = (failing *)ctx;
-    if (!p) return;
-    f->live -= (long long)n;
-    free(p);
-}
+typedef sw_test_failing failing; /* testutil.h */
 
 /* decode the whole stream with an allocator that fails after `budget`
  * allocations; returns the final status */
 static sw_status decode_with(const char *spec, const uint8_t *p, size_t n, long budget, failing *f,
                              int *items, int chunked)
 {
-    sw_alloc al = {f, f_malloc, f_realloc, f_free};
+    sw_alloc al = sw_test_failing_alloc(f);
     sw_serializer *s = NULL;
     sw_source src;
     sw_decoder *d = NULL;

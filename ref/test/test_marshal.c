@@ -533,40 +533,7 @@ static void test_depth_and_limits(void)
 
 /* ---- allocation failure [#api.alloc] ---- */
 
-typedef struct failing {
-    long countdown;
-    long long live;
-} failing;
-
-static void *f_malloc(void *ctx, size_t n)
-{
-    failing *f = (failing *)ctx;
-    void *p;
-    if (f->countdown == 0) return NULL;
-    if (f->countdown > 0) f->countdown--;
-    p = malloc(n ? n : 1);
-    if (p) f->live += (long long)n;
-    return p;
-}
-
-static void *f_realloc(void *ctx, void *p, size_t old_n, size_t new_n)
-{
-    failing *f = (failing *)ctx;
-    void *q;
-    if (f->countdown == 0) return NULL;
-    if (f->countdown > 0) f->countdown--;
-    q = realloc(p, new_n ? new_n : 1);
-    if (q) f->live += (long long)new_n - (long long)old_n;
-    return q;
-}
-
-static void f_free(void *ctx, void *p, size_t n)
-{
-    failing *f = (failing *)ctx;
-    if (!p) return;
-    f->live -= (long long)n;
-    free(p);
-}
+typedef sw_test_failing failing; /* testutil.h */
 
 static void test_alloc_failure(void)
 {
@@ -580,8 +547,8 @@ static void test_alloc_failure(void)
         long budget;
         CU_ASSERT_FATAL(p != NULL);
         for (budget = 0; budget < 100000; budget++) {
-            failing f = {budget, 0};
-            sw_alloc al = {&f, f_malloc, f_realloc, f_free};
+            failing f = {budget, 0, 0};
+            sw_alloc al = sw_test_failing_alloc(&f);
             sw_arena *ar = sw_arena_new(&al, NULL);
             sw_status st = SW_E_NOMEM, st2 = SW_OK;
             sw_value *v = NULL;

@@ -46,6 +46,49 @@ uint8_t *sw_test_read_file(const char *path, size_t *n)
 
 void sw_test_junk(void *p, size_t n) { memset(p, 0xA5, n); }
 
+static void *failing_malloc(void *ctx, size_t n)
+{
+    sw_test_failing *f = (sw_test_failing *)ctx;
+    void *p;
+    if (f->countdown == 0) return NULL;
+    if (f->countdown > 0) f->countdown--;
+    p = malloc(n ? n : 1);
+    if (p) {
+        f->allocs++;
+        f->live += (long long)n;
+    }
+    return p;
+}
+
+static void *failing_realloc(void *ctx, void *p, size_t old_n, size_t new_n)
+{
+    sw_test_failing *f = (sw_test_failing *)ctx;
+    void *q;
+    if (f->countdown == 0) return NULL;
+    if (f->countdown > 0) f->countdown--;
+    q = realloc(p, new_n ? new_n : 1);
+    if (q) f->live += (long long)new_n - (long long)old_n;
+    return q;
+}
+
+static void failing_free(void *ctx, void *p, size_t n)
+{
+    sw_test_failing *f = (sw_test_failing *)ctx;
+    if (!p) return;
+    f->live -= (long long)n;
+    free(p);
+}
+
+sw_alloc sw_test_failing_alloc(sw_test_failing *f)
+{
+    sw_alloc al;
+    al.ctx = f;
+    al.malloc_fn = failing_malloc;
+    al.realloc_fn = failing_realloc;
+    al.free_fn = failing_free;
+    return al;
+}
+
 const char *sw_test_notation(const sw_value *v)
 {
     static char out[1 << 16];

@@ -26,6 +26,20 @@ void sw_test_junk(void *p, size_t n);
 /* Print a value in the notation into a static buffer (test use only). */
 const char *sw_test_notation(const sw_value *v);
 
+/* A failing allocator [#api.alloc] for allocation-failure tests: with
+ * countdown N >= 0 the first N allocations (malloc or realloc) succeed and
+ * every later one returns NULL; countdown < 0 never fails. allocs counts the
+ * mallocs that succeeded, live the bytes outstanding (0 when every byte was
+ * given back). */
+typedef struct sw_test_failing {
+    long countdown;
+    long allocs;
+    long long live;
+} sw_test_failing;
+
+/* An allocator drawing on f (f must outlive it). */
+sw_alloc sw_test_failing_alloc(sw_test_failing *f);
+
 /* Path of a repository file (tests run from the repository root). */
 #define SW_TEST_ROOT "."
 
