@@ -18,7 +18,7 @@
 #include "testutil.h"
 
 typedef struct counts {
-    unsigned vectors, decoded_pyspark, decoded_strict, encoded, prefixes, skipped;
+    unsigned vectors, decoded_pyspark, decoded_strict, encoded, prefixes, prefixes_pyspark, skipped;
 } counts;
 
 static counts C;  /* this group's, added to T after each group */
@@ -315,14 +315,43 @@ static int check_cut(const sw_serializer *s, prefix_kind pk, const char *id, con
     return ok;
 }
 
+/* The same cut in pyspark mode, for FramedSerializer streams (UTF8Deserializer and
+ * ChunkedStream have their own loops): a clean end at a frame boundary [#frame.eof]
+ * (a paired stream drops a lone key batch [#ser.pair]), struct.error inside a length
+ * [#frame.eof-partial], and a silent end inside a payload, the partial frame
+ * dropped [#frame.short]; always after the items of the complete frames. */
+static int check_cut_pyspark(const sw_serializer *s, prefix_kind pk, const char *id, const uint8_t *bin, size_t cut,
+                             size_t k, size_t at, size_t items_at)
+{
+    decoded part;
+    char msg[400];
+    int ok;
+    size_t want_n = pk == PK_ONE_PER_FRAME ? k : items_at;
+    sw_status want = cut > at && cut - at < 4 ? SW_E_TRUNCATED_LENGTH : SW_END;
+    if (decode(s, SW_MODE_PYSPARK, bin, cut, &part) != 0) return 1;
+    C.prefixes_pyspark++;
+    ok = part.st == want && part.n == want_n &&
+         (want == SW_END || (part.err.offset == at && part.err.pyexc == SW_PYEXC_STRUCTERROR));
+    if (!ok) {
+        snprintf(msg, sizeof msg, "pyspark cut %zu (boundary at %zu): %s at %llu with %zu items, expected %s with %zu",
+                 cut, at, sw_status_str(part.st), (unsigned long long)part.err.offset, part.n, sw_status_str(want),
+                 want_n);
+        report(id, "pyspark prefix", msg);
+    }
+    decoded_free(&part);
+    return ok;
+}
+
 /* Every prefix of an accepted vector (every byte up to 4 KiB, else the frame
- * boundaries and one byte either side), in strict mode. */
+ * boundaries and one byte either side), in strict mode; FramedSerializer
+ * streams also in pyspark mode, at the cuts near each boundary. */
 static void check_prefixes(const sw_serializer *s, const char *spec, const char *id, const uint8_t *bin, size_t bn)
 {
     decoded whole;
     size_t *bnd = NULL, nb, *cuts = NULL, nc = 0, i, k = 0, items_at = 0;
     unsigned fails = 0;
     prefix_kind pk = kind_of(spec);
+    int framed = pk != PK_CHUNKED && strncmp(spec, "UTF8Deserializer", 16) != 0;
     if (decode(s, SW_MODE_STRICT, bin, bn, &whole) != 0) return;
     nb = boundaries(bin, bn, &bnd);
     if (nb == 0) {
@@ -350,6 +379,13 @@ static void check_prefixes(const sw_serializer *s, const char *spec, const char 
         if (!check_cut(s, pk, id, bin, cuts[i], k, bnd[k], &whole, &items_at)) {
             CU_FAIL("prefix of an accepted vector");
             if (++fails >= 3) break; /* enough detail for one vector */
+        }
+        /* pyspark mode near the boundaries only (runtime): the boundary, inside the length,
+         * the first two payload bytes, the last payload byte */
+        if (framed && (cuts[i] - bnd[k] <= 5 || (k + 1 < nb && bnd[k + 1] - cuts[i] == 1)) &&
+            !check_cut_pyspark(s, pk, id, bin, cuts[i], k, bnd[k], items_at)) {
+            CU_FAIL("prefix of an accepted vector (pyspark mode)");
+            if (++fails >= 3) break;
         }
     }
     free(cuts);
@@ -484,20 +520,22 @@ static void test_vectors(void)
         free(names);
         /* how many vectors were checked in each group (#5) */
         if (C.vectors)
-            printf("\n  %-22s %4u vectors: %4u pyspark, %4u strict, %3u byte-exact, %6u prefixes", groups[gi] + 8,
-                   C.vectors, C.decoded_pyspark, C.decoded_strict, C.encoded, C.prefixes);
+            printf("\n  %-22s %4u vectors: %4u pyspark, %4u strict, %3u byte-exact, %6u prefixes strict, %6u pyspark",
+                   groups[gi] + 8, C.vectors, C.decoded_pyspark, C.decoded_strict, C.encoded, C.prefixes,
+                   C.prefixes_pyspark);
         T.vectors += C.vectors;
         T.decoded_pyspark += C.decoded_pyspark;
         T.decoded_strict += C.decoded_strict;
         T.encoded += C.encoded;
         T.prefixes += C.prefixes;
+        T.prefixes_pyspark += C.prefixes_pyspark;
         T.skipped += C.skipped;
         free(groups[gi]);
     }
     free(groups);
     printf("\n  conformance: %u vectors, %u decoded (pyspark), %u decoded (strict), %u re-encoded byte-exact, "
-           "%u prefixes, %u sidecars skipped\n",
-           T.vectors, T.decoded_pyspark, T.decoded_strict, T.encoded, T.prefixes, T.skipped);
+           "%u prefixes (strict) + %u (pyspark), %u sidecars skipped\n",
+           T.vectors, T.decoded_pyspark, T.decoded_strict, T.encoded, T.prefixes, T.prefixes_pyspark, T.skipped);
 }
 
 static void test_json_reader(void)
