@@ -437,13 +437,13 @@ def gen_frame():
             nm = 'm%d' % -n if n > -2 ** 31 else 'int32min'
             st = st_err('unexpected_special') if n in named else st_err('bad_length')
             add('frame', '%s-negative-%s-then-frame' % (tag, nm), ser, fr(one) + I(n) + fr(one), 'impl-defined',
-                ['#frame.negative', '#wire.special'],
+                ['#frame.negative', '#frame.negative.bytesio', '#wire.special'],
                 'length %d%s then a frame: a BufferedReader (a worker\'s socket) raises ValueError at read(%d) '
                 '(the pyspark mode); io.BytesIO reads the rest of the input and loads gets all remaining bytes '
                 '(pyspark_observed)' % (n, ' (%s)' % named[n] if n in named else '', n),
                 strict=dict(st, keep=1, offset=len(fr(one))))
             add('frame', '%s-negative-%s-rest' % (tag, nm), ser, I(n) + one, 'impl-defined',
-                ['#frame.negative', '#wire.special'],
+                ['#frame.negative', '#frame.negative.bytesio', '#wire.special'],
                 'length %d then one payload: a BufferedReader raises ValueError (the pyspark mode); '
                 'io.BytesIO reads the payload as the rest of the input (pyspark_observed)' % n,
                 strict=dict(st, keep=0, offset=0))
@@ -569,17 +569,17 @@ def gen_utf8():
         ('short-in-multibyte', I(5) + b'\xe6\x9d', 'reject', ['#utf8.short', '#utf8.invalid'],
          'length 5, 2 bytes present that cut a 3-byte sequence: UnicodeDecodeError "unexpected end of data"; '
          'strict: truncated_frame', st_err('truncated_frame', offset=0)),
-        ('end-of-data-then-more', fr(b'a') + I(-1) + fr(b'b'), 'impl-defined', ['#utf8', '#frame.end-of-data'],
+        ('end-of-data-then-more', fr(b'a') + I(-1) + fr(b'b'), 'impl-defined', ['#utf8.end-of-data', '#frame.end-of-data'],
          '-1 ends the stream; the rest is unread; strict: trailing at the first byte after -1',
          st_err('trailing', offset=9)),
         ('zero', I(0) + fr(b'x'), 'accept', ['#utf8', '#utf8.encode'], 'length 0 is the empty string', OK),
-        ('negative-m2', fr(b'a') + I(-2) + b'rest', 'impl-defined', ['#utf8', '#frame.negative'],
+        ('negative-m2', fr(b'a') + I(-2) + b'rest', 'impl-defined', ['#utf8.negative', '#frame.negative.bytesio'],
          '-2: a BufferedReader raises ValueError; io.BytesIO reads the rest (pyspark_observed)',
          st_err('unexpected_special', keep=1, offset=5)),
-        ('negative-m7', I(-7) + b'rest', 'impl-defined', ['#utf8', '#frame.negative'],
+        ('negative-m7', I(-7) + b'rest', 'impl-defined', ['#utf8.negative', '#frame.negative.bytesio'],
          '-7: a BufferedReader raises ValueError; io.BytesIO reads the rest (pyspark_observed)',
          st_err('bad_length', keep=0, offset=0)),
-        ('negative-int32min', I(-2 ** 31) + b'rest', 'impl-defined', ['#utf8', '#frame.negative'],
+        ('negative-int32min', I(-2 ** 31) + b'rest', 'impl-defined', ['#utf8.negative', '#frame.negative.bytesio'],
          'INT32_MIN: a BufferedReader raises ValueError; io.BytesIO reads the rest (pyspark_observed)',
          st_err('bad_length', keep=0, offset=0)),
     ]
@@ -716,19 +716,20 @@ def gen_batched():
     BM3 = S.BatchedSerializer(S.MarshalSerializer(), 3)
     data = dump(BM3, (None if i % 3 == 2 else fresh_item(i) for i in range(12)))
     check_marshal_batches(data, 'batched-marshal-3-fresh')
-    add('batched', 'batched-marshal-3-fresh', BM3, data, 'accept', ['#ser.batched', '#ser.marshal', '#marshal.encode.refs'],
+    add('batched', 'batched-marshal-3-fresh', BM3, data, 'accept',
+        ['#ser.batched', '#ser.marshal', '#ser.marshal.batch-ref', '#marshal.encode.refs'],
         'BatchedSerializer(MarshalSerializer(), 3) over a generator of fresh objects, every 3rd None: each batch '
         'list is written with FLAG_REF, its items without', byte_exact=True, strict=OK)
     BMU = S.BatchedSerializer(S.MarshalSerializer(), -1)
     data = dump(BMU, (fresh_item(i) for i in range(10)))
     check_marshal_batches(data, 'batched-marshal-unlimited-fresh')
     add('batched', 'batched-marshal-unlimited-fresh', BMU, data, 'accept',
-        ['#ser.batched', '#ser.marshal', '#marshal.encode.refs'],
+        ['#ser.batched', '#ser.marshal', '#ser.marshal.batch-ref', '#marshal.encode.refs'],
         'BatchedSerializer(MarshalSerializer(), -1) over a generator of fresh objects (`list(iterator)`: no loop '
         'variable): one batch list with FLAG_REF', byte_exact=True, strict=OK)
     BCM = S.BatchedSerializer(S.CompressedSerializer(S.MarshalSerializer()), -1)
     add('batched', 'batched-compressed-marshal-fresh', BCM, dump(BCM, (fresh_item(i) for i in range(6))), 'accept',
-        ['#ser.batched', '#ser.compressed.encode', '#marshal.encode.refs'],
+        ['#ser.batched', '#ser.compressed.encode', '#ser.marshal.batch-ref', '#marshal.encode.refs'],
         'BatchedSerializer(CompressedSerializer(MarshalSerializer()), -1) over fresh objects: zlib level 1 of '
         'the marshal batch with FLAG_REF (zlib %s)' % zlib.ZLIB_VERSION, byte_exact=True, strict=OK)
 
@@ -791,7 +792,7 @@ def gen_autobatched():
     data = dump(AM, (fresh_item(i) for i in range(40)))
     check_marshal_batches(data, 'autobatched-marshal-fresh')
     add('autobatched', 'autobatched-marshal-fresh', AM, data, 'accept',
-        ['#ser.autobatched', '#ser.marshal', '#marshal.encode.refs'],
+        ['#ser.autobatched', '#ser.marshal', '#ser.marshal.batch-ref', '#marshal.encode.refs'],
         'AutoBatchedSerializer(MarshalSerializer(), bestSize=64) over a generator of fresh objects: '
         '`vs = list(islice(...))` holds each batch, which marshal writes with FLAG_REF; the items have none',
         byte_exact=True, strict=OK, serializer='AutoBatchedSerializer(MarshalSerializer(), bestSize=64)')
@@ -910,7 +911,7 @@ def gen_pair():
         'a key batch with no value batch: zip stops, the key batch is dropped silently', strict=st_err('batch_mismatch'))
     add('pair', 'pair-second-key-only', D2, pk([1]) + pk(['a']) + pk([2]), 'impl-defined', ['#ser.pair'],
         'a full pair, then a lone key batch: one item, then a silent end', strict=st_err('batch_mismatch'))
-    add('pair', 'pair-int-batches', D2, pk(5) + pk(6), 'reject', ['#ser.pair', '#ser.iter'],
+    add('pair', 'pair-int-batches', D2, pk(5) + pk(6), 'reject', ['#ser.pair', '#ser.pair.strict', '#ser.iter'],
         'batches that are ints: list(5) is TypeError, in both modes', strict=st_err('batch_type', 'TypeError', offset=0))
     add('pair', 'pair-tuple-batches', D2, pk((1, 2)) + pk(('a', 'b')), 'impl-defined', ['#ser.pair', '#ser.iter'],
         'batches that are tuples have __len__: zipped as they are', strict=st_err('batch_type', keep=0))
@@ -936,7 +937,7 @@ def gen_cartesian():
     add('cartesian', 'cartesian-unequal', D, fr(pickle.dumps([1, 2], 5)) + fr(pickle.dumps(['a'], 5)), 'accept',
         ['#ser.cartesian'], 'batches of different lengths are fine for a product', strict=OK)
     kb1 = fr(pickle.dumps([1, 2], 5))
-    add('cartesian', 'cartesian-key-only', D, kb1, 'impl-defined', ['#ser.cartesian'],
+    add('cartesian', 'cartesian-key-only', D, kb1, 'impl-defined', ['#ser.cartesian', '#ser.pair.strict'],
         'a key batch alone: dropped silently; strict: batch_mismatch at the end of input',
         strict=st_err('batch_mismatch', offset=len(kb1)))
 
@@ -967,7 +968,7 @@ def gen_auto():
         'a namedtuple cannot be marshalled: from it on every object is "P" + pickle (sticky _type); loading '
         'fails on Python 3; the intended format (strict) reads the items back',
         strict={'outcome': 'ok', 'items': canon_items(items)})
-    add('auto', 'auto-empty-frame', A, fr(b''), 'reject', ['#ser.auto.observed'],
+    add('auto', 'auto-empty-frame', A, fr(b''), 'reject', ['#ser.auto.observed', '#ser.auto.empty'],
         'an empty frame: obj[0] is IndexError; strict: a payload without its tag is truncated',
         strict=st_err('truncated_payload', 'IndexError', offset=4))
     add('auto', 'auto-null', A, I(-5), 'accept', ['#ser.auto', '#frame.null'], 'a NULL frame yields None', strict=OK)
