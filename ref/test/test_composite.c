@@ -644,6 +644,43 @@ static void test_auto_errors(void)
     sw_buf_free(&b);
 }
 
+/* items of a batch stay valid until the batch is delivered (the arena is
+ * reset only when no iterator holds a batch with items left), also with a
+ * batch inside a batch [#ser.batched] [#ser.unbatching] */
+static void test_batch_items_stay_valid(void)
+{
+    sw_arena *ar = sw_arena_new(NULL, NULL);
+    sw_value *outer = sw_v_container(ar, SW_K_LIST, 2), *got[4];
+    sw_buf b;
+    sw_error e;
+    sw_serializer *s = NULL;
+    sw_source src;
+    sw_decoder *d = NULL;
+    int i, j;
+    static const char *const want[] = {"'a'", "'b'", "'c'", "'d'"};
+    /* one frame holding ['ab', 'cd']: the inner BatchedSerializer yields the
+     * strs, the outer one iterates their characters (one new node each) */
+    sw_v_push(ar, outer, sw_v_strlike(ar, SW_K_STR, (const uint8_t *)"ab", 2));
+    sw_v_push(ar, outer, sw_v_strlike(ar, SW_K_STR, (const uint8_t *)"cd", 2));
+    sw_buf_init(&b, NULL);
+    CU_ASSERT_EQUAL_FATAL(enc("PickleSerializer()", &outer, 1, &b, NULL, &e), SW_OK);
+    CU_ASSERT_EQUAL_FATAL(sw_ser_parse("BatchedSerializer(BatchedSerializer(PickleSerializer(), 2), 2)", &s, NULL, &e),
+                          SW_OK);
+    sw_source_mem(&src, b.p, b.n);
+    CU_ASSERT_EQUAL_FATAL(sw_decoder_new(s, &src, NULL, &d), SW_OK);
+    for (i = 0; i < 4; i++) {
+        CU_ASSERT_EQUAL_FATAL(sw_decoder_next(d, &got[i], &e), SW_OK);
+        /* the frame's batch is still being delivered: every item so far is intact */
+        for (j = 0; j <= i; j++) CU_ASSERT_STRING_EQUAL(sw_test_notation(got[j]), want[j]);
+    }
+    CU_ASSERT_EQUAL(sw_decoder_next(d, &got[0], &e), SW_END);
+    CU_ASSERT_EQUAL(sw_decoder_count(d), 4u);
+    sw_decoder_free(d);
+    sw_ser_free(s, NULL);
+    sw_buf_free(&b);
+    sw_arena_free(ar);
+}
+
 /* [#ser.pair.strict] an int batch is TypeError / batch_type in both modes;
  * a Cartesian key batch without its value batch ends the stream (pyspark)
  * or is batch_mismatch at the end of input (strict) */
@@ -698,6 +735,7 @@ static CU_TestInfo tests[] = {
     {"frame write: 2 GiB", test_encode_2g},
     {"AutoSerializer errors", test_auto_errors},
     {"Pair/Cartesian strict rules", test_pair_strict_rules},
+    {"batch items stay valid while the batch is delivered", test_batch_items_stay_valid},
     CU_TEST_INFO_NULL,
 };
 
