@@ -598,6 +598,37 @@ static void test_encode_noop_utf8_chunked(void)
     sw_arena_free(ar);
 }
 
+/* [#dis] a negative length other than -1/-5 is listed as PySpark's
+ * BufferedReader sees it and the listing stops with [#frame.negative]'s error */
+static void test_dis_negative(void)
+{
+    built x;
+    sw_serializer *s;
+    sw_source src;
+    sw_buf out;
+    sw_error e;
+    b_init(&x);
+    b_frame(&x, "a");
+    b_int(&x, -3);
+    b_raw(&x, "rest", 4);
+    CU_ASSERT_EQUAL_FATAL(sw_ser_parse("NoOpSerializer()", &s, NULL, &e), SW_OK);
+    sw_source_mem(&src, x.b.p, x.b.n);
+    sw_buf_init(&out, NULL);
+    sw_test_junk(&e, sizeof e);
+    CU_ASSERT_EQUAL(sw_stream_dis(s, &src, NULL, &out, &e), SW_E_UNEXPECTED_SPECIAL);
+    CU_ASSERT_EQUAL(e.offset, 5u);
+    CU_ASSERT_EQUAL(e.pyexc, SW_PYEXC_VALUEERROR);
+    CU_ASSERT_EQUAL(e.layer, SW_LAYER_FRAME);
+    CU_ASSERT_FATAL(sw_buf_putc(&out, 0) == SW_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr((const char *)out.p, "5: TIMING_DATA (-3)\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr((const char *)out.p, "5: read(-3) raises ValueError"));
+    /* nothing is listed after it */
+    CU_ASSERT(out.n > 10 && strcmp((const char *)out.p + out.n - 10, "payload)\n") == 0);
+    sw_buf_free(&out);
+    sw_ser_free(s, NULL);
+    sw_buf_free(&x.b);
+}
+
 static CU_TestInfo tests[] = {
     {"wire integers", test_wire_ints},
     {"frame clean end", test_frame_clean_end},
@@ -612,6 +643,7 @@ static CU_TestInfo tests[] = {
     {"UTF8Deserializer", test_utf8},
     {"serializer specs", test_spec_parse},
     {"encode NoOp UTF8 Chunked", test_encode_noop_utf8_chunked},
+    {"dis: negative length", test_dis_negative},
     CU_TEST_INFO_NULL,
 };
 
