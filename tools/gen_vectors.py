@@ -822,7 +822,7 @@ def gen_marshal():
         again = marshal.dumps(marshal.loads(b))  # a temporary root: unflagged
         if b[0] != again[0] | 0x80 or again[1:] != b[1:]:
             raise SystemExit('gen_vectors: marshal-fresh: unexpected FLAG_REF bits in %r' % b[:8])
-    add('marshal-stream', 'marshal-fresh', M, data, 'accept', ['#ser.marshal', '#marshal.encode.refs'],
+    add('marshal-stream', 'marshal-fresh', M, data, 'accept', ['#ser.marshal', '#ser.marshal.root-ref', '#marshal.encode.refs'],
         'MarshalSerializer().dump_stream over a generator of fresh objects: each payload\'s root is written with '
         'FLAG_REF (held by dump_stream\'s obj), nothing inside it', byte_exact=True, strict=OK)
     try:
