@@ -1,0 +1,300 @@
+/* Stream encoders and decoders: the items each serializer refuses to write
+ * ([#ser.flattened] [#ser.pair.encode] [#ser.cartesian.encode] [#utf8.encode]
+ * [#chunked]), the encoder's call order, AutoBatchedSerializer's batch size
+ * halving [#ser.autobatched], and how batches of other kinds are iterated
+ * [#ser.iter] [#ser.pair.strict]. */
+#include <stdlib.h>
+
+#include "sparkwire/stream.h"
+#include "testutil.h"
+
+static sw_value *parse(sw_arena *ar, const char *text)
+{
+    sw_value *v = NULL;
+    sw_error e;
+    CU_ASSERT_EQUAL_FATAL(sw_notation_parse(ar, text, strlen(text), &v, &e), SW_OK);
+    return v;
+}
+
+/* encode the notation items (NULL-terminated) with spec into out; returns the
+ * status of the first failing put or of finish, err filled */
+static sw_status encode(const char *spec, const char *const *items, sw_buf *out, size_t *nput, sw_error *err)
+{
+    sw_serializer *s;
+    sw_sink k;
+    sw_encoder *enc;
+    sw_stream_opts o;
+    sw_arena *ar = sw_arena_new(NULL, NULL);
+    sw_status st = SW_OK;
+    size_t i;
+    CU_ASSERT_EQUAL_FATAL(sw_ser_parse(spec, &s, NULL, err), SW_OK);
+    sw_stream_opts_default(&o);
+    sw_sink_buf(&k, out);
+    CU_ASSERT_EQUAL_FATAL(sw_encoder_new(s, &k, &o, &enc), SW_OK);
+    sw_test_junk(err, sizeof *err);
+    for (i = 0; items[i] && st == SW_OK; i++) st = sw_encoder_put(enc, parse(ar, items[i]), err);
+    *nput = i;
+    if (st == SW_OK) st = sw_encoder_finish(enc, err);
+    sw_encoder_free(enc);
+    sw_ser_free(s, NULL);
+    sw_arena_free(ar);
+    return st;
+}
+
+/* decode every item of p with spec into one line "a | b | ..." */
+static sw_status decode_all(const char *spec, sw_mode mode, const uint8_t *p, size_t n, char *line, size_t cap,
+                            sw_error *err)
+{
+    sw_serializer *s;
+    sw_source src;
+    sw_decoder *d;
+    sw_stream_opts o;
+    sw_value *v;
+    sw_status st;
+    size_t k = 0;
+    line[0] = 0;
+    CU_ASSERT_EQUAL_FATAL(sw_ser_parse(spec, &s, NULL, err), SW_OK);
+    sw_stream_opts_default(&o);
+    o.mode = mode;
+    sw_source_mem(&src, p, n);
+    CU_ASSERT_EQUAL_FATAL(sw_decoder_new(s, &src, &o, &d), SW_OK);
+    CU_ASSERT_PTR_NOT_NULL(sw_decoder_arena(d));
+    sw_test_junk(err, sizeof *err);
+    while ((st = sw_decoder_next(d, &v, err)) == SW_OK)
+        k += (size_t)snprintf(line + k, cap - k, "%s%s", k ? " | " : "", sw_test_notation(v));
+    sw_decoder_free(d);
+    sw_ser_free(s, NULL);
+    return st;
+}
+
+static const struct {
+    const char *spec;
+    const char *items[4];
+    size_t fails_at; /* index of the refused item */
+    sw_status status;
+    sw_layer layer;
+    uint64_t offset; /* bytes written before it */
+} refused[] = {
+    {"FlattenedValuesSerializer(PickleSerializer(), 2)", {"('k', [1])", "7", NULL}, 1, SW_E_UNENCODABLE,
+     SW_LAYER_BATCH, 27},
+    {"FlattenedValuesSerializer(PickleSerializer(), 2)", {"('k', [1], 2)", NULL}, 0, SW_E_UNENCODABLE,
+     SW_LAYER_BATCH, 0},
+    {"FlattenedValuesSerializer(PickleSerializer(), 2)", {"['k', 5]", NULL}, 0, SW_E_UNENCODABLE, SW_LAYER_BATCH, 0},
+    {"PairDeserializer(PickleSerializer(), PickleSerializer())", {"(1, 2)", "(3,)", NULL}, 1, SW_E_UNENCODABLE,
+     SW_LAYER_PAIR, 18},
+    {"PairDeserializer(PickleSerializer(), PickleSerializer())", {"'ab'", NULL}, 0, SW_E_UNENCODABLE, SW_LAYER_PAIR,
+     0},
+    {"CartesianDeserializer(PickleSerializer(), PickleSerializer())", {"(1, 2)", NULL}, 0, SW_E_UNSUPPORTED,
+     SW_LAYER_PAIR, 0},
+    {"UTF8Deserializer(True)", {"'a'", "None", "b'x'", NULL}, 2, SW_E_UNENCODABLE, SW_LAYER_UTF8, 9},
+    {"UTF8Deserializer(True)", {"'\\ud800'", NULL}, 0, SW_E_UNENCODABLE, SW_LAYER_UTF8, 0},
+    {"UTF8Deserializer(False)", {"b'a'", "'a'", NULL}, 1, SW_E_UNENCODABLE, SW_LAYER_UTF8, 5},
+    {"ChunkedStream(4)", {"b'abcdef'", "1", NULL}, 1, SW_E_UNENCODABLE, SW_LAYER_CHUNKED, 8},
+};
+
+static void test_refused_items(void)
+{
+    size_t i;
+    for (i = 0; i < sizeof refused / sizeof *refused; i++) {
+        sw_buf b;
+        sw_error e;
+        size_t nput;
+        sw_status st;
+        int good;
+        sw_buf_init(&b, NULL);
+        st = encode(refused[i].spec, refused[i].items, &b, &nput, &e);
+        good = st == refused[i].status && e.status == st && e.layer == refused[i].layer &&
+               nput == refused[i].fails_at + 1 && e.offset == refused[i].offset && b.n == refused[i].offset;
+        if (!good)
+            fprintf(stderr, "\n  refused %u %s: %s layer %s at %llu after %u items, %u bytes", (unsigned)i,
+                    refused[i].spec, sw_status_str(st), sw_layer_str(e.layer), (unsigned long long)e.offset,
+                    (unsigned)nput, (unsigned)b.n);
+        CU_ASSERT(good);
+        sw_buf_free(&b);
+    }
+}
+
+/* [#ser.flattened] (key, values[i:i+n]) slices, lists or tuples; an empty
+ * values list writes nothing */
+static void test_flattened_slices(void)
+{
+    static const char *const items[] = {"('k', [1, 2, 3])", "('e', [])", "['t', (4, 5)]", NULL};
+    sw_buf b;
+    sw_error e;
+    size_t nput;
+    char line[512];
+    sw_buf_init(&b, NULL);
+    CU_ASSERT_EQUAL(encode("FlattenedValuesSerializer(PickleSerializer(), 2)", items, &b, &nput, &e), SW_OK);
+    CU_ASSERT_EQUAL(decode_all("PickleSerializer()", SW_MODE_STRICT, b.p, b.n, line, sizeof line, &e), SW_END);
+    CU_ASSERT_STRING_EQUAL(line, "('k', [1, 2]) | ('k', [3]) | ('t', (4, 5))");
+    sw_buf_free(&b);
+}
+
+/* [#ser.pair.encode] with a batched key side and a plain value side */
+static void test_pair_groups(void)
+{
+    static const char *const items[] = {"(1, 'a')", "(2, 'b')", "(3, 'c')", NULL};
+    const char *spec = "PairDeserializer(BatchedSerializer(PickleSerializer(), 2), PickleSerializer())";
+    sw_buf b;
+    sw_error e;
+    size_t nput;
+    char line[512];
+    sw_buf_init(&b, NULL);
+    CU_ASSERT_EQUAL(encode(spec, items, &b, &nput, &e), SW_OK);
+    /* keys in batches of 2, each followed by its values one frame each */
+    CU_ASSERT_EQUAL(decode_all("PickleSerializer()", SW_MODE_STRICT, b.p, b.n, line, sizeof line, &e), SW_END);
+    CU_ASSERT_STRING_EQUAL(line, "[1, 2] | 'a' | 'b' | [3] | 'c'");
+    sw_buf_free(&b);
+}
+
+/* the encoder's call order */
+static void test_encoder_state(void)
+{
+    sw_serializer *s;
+    sw_sink k;
+    sw_buf b;
+    sw_encoder *enc;
+    sw_stream_opts o;
+    sw_error e;
+    sw_arena *ar = sw_arena_new(NULL, NULL);
+    sw_value *one = parse(ar, "1");
+    sw_buf_init(&b, NULL);
+    sw_sink_buf(&k, &b);
+    sw_stream_opts_default(&o);
+    CU_ASSERT_EQUAL_FATAL(sw_ser_parse("BatchedSerializer(PickleSerializer(), 5)", &s, NULL, &e), SW_OK);
+    CU_ASSERT_EQUAL(sw_encoder_new(NULL, &k, &o, &enc), SW_E_ARG);
+    CU_ASSERT_EQUAL(sw_encoder_new(s, NULL, &o, &enc), SW_E_ARG);
+    CU_ASSERT_EQUAL_FATAL(sw_encoder_new(s, &k, &o, &enc), SW_OK);
+    CU_ASSERT_EQUAL(sw_encoder_put(enc, NULL, &e), SW_E_ARG);
+    CU_ASSERT_EQUAL(sw_encoder_put(NULL, one, &e), SW_E_ARG);
+    CU_ASSERT_EQUAL(sw_encoder_put(enc, one, &e), SW_OK);
+    CU_ASSERT_EQUAL(b.n, 0u); /* buffered */
+    CU_ASSERT_EQUAL(sw_encoder_finish(enc, &e), SW_OK);
+    CU_ASSERT(b.n > 4);
+    CU_ASSERT_EQUAL(sw_encoder_put(enc, one, &e), SW_E_STATE);
+    CU_ASSERT_EQUAL(sw_encoder_finish(enc, &e), SW_E_STATE);
+    CU_ASSERT_EQUAL(sw_encoder_finish(NULL, &e), SW_E_ARG);
+    sw_encoder_free(enc);
+    sw_encoder_free(NULL);
+    sw_ser_free(s, NULL);
+    sw_buf_free(&b);
+    sw_arena_free(ar);
+}
+
+/* [#ser.autobatched] the batch size doubles below bestSize and halves above
+ * 10 * bestSize (sizes checked against PySpark's dump_stream with pickle
+ * protocol 5: 17, 20, 228, 122... bytes) */
+static void test_autobatched_halves(void)
+{
+    static const char *const items[] = {
+        "0", "1", "2",
+        "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'", "'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'",
+        "'cccccccccccccccccccccccccccccccccccccccccccccccccc'", "'dddddddddddddddddddddddddddddddddddddddddddddddddd'",
+        "'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee'", "'ffffffffffffffffffffffffffffffffffffffffffffffffff'",
+        "'gggggggggggggggggggggggggggggggggggggggggggggggggg'", "'hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh'",
+        NULL};
+    static const int32_t sizes[] = {17, 20, 228, 122, 122};
+    static const uint8_t counts[] = {1, 2, 4, 2, 2};
+    sw_buf b;
+    sw_error e;
+    size_t nput, pos = 0, i;
+    sw_buf_init(&b, NULL);
+    CU_ASSERT_EQUAL(encode("AutoBatchedSerializer(PickleSerializer(), bestSize=21)", items, &b, &nput, &e), SW_OK);
+    for (i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+        int32_t len;
+        CU_ASSERT_FATAL(pos + 4 <= b.n);
+        len = sw_get_be32(b.p + pos);
+        CU_ASSERT_EQUAL(len, sizes[i]);
+        /* a protocol 5 list of k items ends with APPENDS STOP, or APPEND STOP for one */
+        CU_ASSERT_FATAL(pos + 4 + (size_t)len <= b.n);
+        if (counts[i] == 1) CU_ASSERT_EQUAL(b.p[pos + 4 + (size_t)len - 2], 'a');
+        if (counts[i] > 1) CU_ASSERT_EQUAL(b.p[pos + 4 + (size_t)len - 2], 'e');
+        pos += 4 + (size_t)len;
+    }
+    CU_ASSERT_EQUAL(pos, b.n);
+    sw_buf_free(&b);
+}
+
+/* [#ser.iter] batches that are not lists: a namedtuple yields its values;
+ * bool and complex are not iterable (batch_type); strict wants lists */
+static void test_batch_kinds(void)
+{
+    static const struct {
+        const char *item; /* one pickled frame holding this value */
+        sw_mode mode;
+        sw_status status;
+        const char *line_or_msg;
+    } k[] = {
+        {"namedtuple('P', ('x', 'y'), (1, 'a'))", SW_MODE_PYSPARK, SW_END, "1 | 'a'"},
+        {"True", SW_MODE_PYSPARK, SW_E_BATCH_TYPE, "'bool' object is not iterable"},
+        {"complex(1.0, 2.0)", SW_MODE_PYSPARK, SW_E_BATCH_TYPE, "'complex' object is not iterable"},
+        {"(1, 2)", SW_MODE_PYSPARK, SW_END, "1 | 2"},
+        {"(1, 2)", SW_MODE_STRICT, SW_E_BATCH_TYPE, NULL},
+    };
+    size_t i;
+    for (i = 0; i < sizeof k / sizeof *k; i++) {
+        const char *items[2];
+        sw_buf b;
+        sw_error e;
+        size_t nput;
+        char line[256];
+        sw_status st;
+        items[0] = k[i].item;
+        items[1] = NULL;
+        sw_buf_init(&b, NULL);
+        CU_ASSERT_EQUAL_FATAL(encode("PickleSerializer()", items, &b, &nput, &e), SW_OK);
+        st = decode_all("BatchedSerializer(PickleSerializer(), 2)", k[i].mode, b.p, b.n, line, sizeof line, &e);
+        CU_ASSERT_EQUAL(st, k[i].status);
+        if (st == SW_END) {
+            CU_ASSERT_STRING_EQUAL(line, k[i].line_or_msg);
+        } else {
+            CU_ASSERT_EQUAL(e.layer, SW_LAYER_BATCH);
+            CU_ASSERT_EQUAL(e.item, 0u);
+            if (k[i].line_or_msg) CU_ASSERT_STRING_EQUAL(e.msg, k[i].line_or_msg);
+            if (k[i].line_or_msg) CU_ASSERT_EQUAL(e.pyexc, SW_PYEXC_TYPEERROR);
+        }
+        sw_buf_free(&b);
+    }
+}
+
+/* [#ser.pair] a namedtuple key batch pairs with a list value batch of the
+ * same length (batched sides: their payloads are the batches; a plain
+ * PickleSerializer side would make [x] of each payload) */
+static void test_pair_namedtuple_batch(void)
+{
+    static const char *const items[] = {"namedtuple('P', ('x', 'y'), (1, 2))", "['a', 'b']", NULL};
+    sw_buf b;
+    sw_error e;
+    size_t nput;
+    char line[256];
+    sw_buf_init(&b, NULL);
+    CU_ASSERT_EQUAL_FATAL(encode("PickleSerializer()", items, &b, &nput, &e), SW_OK);
+    CU_ASSERT_EQUAL(decode_all("PairDeserializer(PickleSerializer(), PickleSerializer())", SW_MODE_PYSPARK, b.p,
+                               b.n, line, sizeof line, &e),
+                    SW_END);
+    CU_ASSERT_STRING_EQUAL(line, "(namedtuple('P', ('x', 'y'), (1, 2)), ['a', 'b'])");
+    CU_ASSERT_EQUAL(decode_all("PairDeserializer(BatchedSerializer(PickleSerializer(), 2), "
+                               "BatchedSerializer(PickleSerializer(), 2))",
+                               SW_MODE_PYSPARK, b.p, b.n, line, sizeof line, &e),
+                    SW_END);
+    CU_ASSERT_STRING_EQUAL(line, "(1, 'a') | (2, 'b')");
+    CU_ASSERT_EQUAL(decode_all("CartesianDeserializer(BatchedSerializer(PickleSerializer(), 2), "
+                               "BatchedSerializer(PickleSerializer(), 2))", SW_MODE_PYSPARK,
+                               b.p, b.n, line, sizeof line, &e),
+                    SW_END);
+    CU_ASSERT_STRING_EQUAL(line, "(1, 'a') | (1, 'b') | (2, 'a') | (2, 'b')");
+    sw_buf_free(&b);
+}
+
+static CU_TestInfo tests[] = {
+    {"items each serializer refuses to write", test_refused_items},
+    {"FlattenedValues slices", test_flattened_slices},
+    {"Pair encoding groups", test_pair_groups},
+    {"encoder call order", test_encoder_state},
+    {"AutoBatched batch size doubles and halves", test_autobatched_halves},
+    {"batches that are not lists", test_batch_kinds},
+    {"Pair/Cartesian with a namedtuple batch", test_pair_namedtuple_batch},
+    CU_TEST_INFO_NULL,
+};
+
+int sw_suite_test_cov_stream(void) { return sw_test_add_suite("cov_stream", tests); }
