@@ -1,18 +1,22 @@
 #!/usr/bin/python3
 """Expected results of DUP, INST, OBJ and the STRING family (STRING,
-BINSTRING, SHORT_BINSTRING under encoding bytes / ASCII / latin1), taken from
-this python3's C unpickler, for ref/test/test_cov_pickle.c.
+BINSTRING, SHORT_BINSTRING under encoding bytes / ASCII / latin1) and of
+dicts and sets holding keys Python merges, taken from this python3's C
+unpickler, for ref/test/test_cov_pickle.c.
 
     /usr/bin/python3 tools/gen_cov_pickle_cases.py > ref/test/cov_pickle_cases.h
 
-Every case is loaded with pickle.Unpickler (the C one, as pickle.loads) whose
+Groups: the STRING family, DUP/INST/OBJ, and dict keys / set members that
+Python's == and hash merge (KEYS, crafted pickles holding equal keys).
+Cases without INST/OBJ go through pickle.loads itself. INST/OBJ cases are
+loaded with pickle.Unpickler (the C one, as pickle.loads) whose
 find_class never imports: it returns a recorder class, so INST and OBJ build a
 recorder that keeps its arguments (and BUILD state); the result is printed in
 the notation with tools/canon.py, recorders as inst(...)/obj(...) nodes
 [#notation.symbolic]. Fixed input, deterministic output.
 
 --with-open-findings also writes the cases where sparkwire is known to
-differ from CPython (/work/scratch/coverage-findings.md F1-F3); the suite fails
+differ from CPython (/work/scratch/coverage-findings.md F1-F3, F6); the suite fails
 on them until the decoder is fixed.
 """
 import _compat_pickle
@@ -83,6 +87,72 @@ OBJECTS = [
     ("OBJ without MARK", b"c__main__\nP\no.", "obj"),
 ]
 
+
+# [#pickle.keys] [#value.keys] dict keys and set members merged as Python's
+# ==/hash merge them (loaded with the default find_class: builtins only)
+def body(x):
+    """x's opcodes without PROTO/STOP; containers spelled out so that no
+    REDUCE is needed and the order is fixed"""
+    t = type(x)
+    if t is frozenset:
+        return b"(" + b"".join(body(y) for y in sorted(x, key=repr)) + b"\x91"
+    if t is tuple:
+        return b"(" + b"".join(body(y) for y in x) + b"t"
+    if t is list:
+        return b"]" + (b"(" + b"".join(body(y) for y in x) + b"e" if x else b"")
+    return pickle.dumps(x, 2)[2:-1]
+
+
+INPUT_KEYS = {}  # pickle -> number of keys/members it pushes (to see merges)
+
+
+def dict_pickle(pairs):
+    data = b"\x80\x02}(" + b"".join(body(k) + body(v) for k, v in pairs) + b"u."
+    INPUT_KEYS[data] = len(pairs)
+    return data
+
+
+def set_pickle(members):
+    data = b"\x80\x02\x8f(" + b"".join(body(m) for m in members) + b"\x90."
+    INPUT_KEYS[data] = len(members)
+    return data
+
+
+NAN = b"G\x7f\xf8\x00\x00\x00\x00\x00\x00"
+KEYS = [
+    ("dict 1, 1.0, True merge", dict_pickle([(1, "a"), (1.0, "b"), (True, "c")]), None),
+    ("dict 0, False, 0.0, -0.0 merge", dict_pickle([(0, "a"), (False, "b"), (0.0, "c"), (-0.0, "d")]), None),
+    ("dict 2**64 and 2.0**64 merge", dict_pickle([(2 ** 64, "a"), (2.0 ** 64, "b")]), None),
+    ("dict -2**70 and -2.0**70 merge", dict_pickle([(-2 ** 70, "a"), (-2.0 ** 70, "b")]), None),
+    ("dict 2**64+1 and 2.0**64 differ", dict_pickle([(2 ** 64 + 1, "a"), (2.0 ** 64, "b")]), None),
+    ("dict 2**64 and -2.0**64 differ", dict_pickle([(2 ** 64, "a"), (-2.0 ** 64, "b")]), None),
+    ("dict 2**1100 and inf differ", dict_pickle([(2 ** 1100, "a"), (float("inf"), "b")]), None),
+    ("dict 2**80 and 2.5 differ", dict_pickle([(2 ** 80, "a"), (2.5, "b")]), None),
+    ("dict big ints", dict_pickle([(2 ** 70, "a"), (2 ** 70, "b"), (-2 ** 70, "c"), (2 ** 71, "d")]), None),
+    ("dict 7 and 7.5 differ", dict_pickle([(7, "a"), (7.5, "b")]), None),
+    ("dict complex(1, 1) and 1 differ", dict_pickle([(complex(1, 1), "a"), (1, "b"), (1.0, "c")]), None),
+    ("dict tuple keys merge", dict_pickle([((1, 2), "a"), ((1.0, 2.0), "b"), ((1, 3), "c")]), None),
+    ("dict nested tuple keys", dict_pickle([((1, (2, 3)), "a"), ((1, (2.0, 3)), "b"), ((1, (2, 4)), "c")]), None),
+    ("dict frozenset keys merge", dict_pickle([(frozenset([1, 2]), "a"), (frozenset([2.0, 1.0]), "b"),
+                                               (frozenset([1]), "c"), (frozenset([1, 3]), "d")]), None),
+    ("dict str and bytes differ", dict_pickle([("a", 1), (b"a", 2), ("a", 3)]), None),
+    ("dict two nan objects differ", b"\x80\x02}(" + NAN + b"K\x01" + NAN + b"K\x02u.", None),
+    ("dict one nan object twice merges", b"\x80\x02}(" + NAN + b"q\x01K\x01h\x01K\x02u.", None),
+    ("dict None and Ellipsis keys", dict_pickle([(None, 1), (None, 2)]), None),
+    ("dict list key", dict_pickle([([1], 2)]), None),
+    ("dict tuple holding a list key", dict_pickle([((1, [2]), 3)]), None),
+    ("dict dict key", b"\x80\x02}(}K\x01u.", None),
+    ("set 1, 1.0, True", set_pickle([1, 1.0, True, 2]), None),
+    ("set 2**64 and 2.0**64", set_pickle([2 ** 64, 2.0 ** 64, 3]), None),
+    ("set frozensets", set_pickle([frozenset([1, 2]), frozenset([2, 1.0]), frozenset()]), None),
+    ("set tuples", set_pickle([(1, "a"), (1.0, "a"), (1, b"a")]), None),
+    ("set with a list", set_pickle([1, [2]]), None),
+    ("frozenset 0, 0.0, False", b"\x80\x02(K\x00G\x00\x00\x00\x00\x00\x00\x00\x00\x89\x91.", None),
+]
+INPUT_KEYS[KEYS[-1][1]] = 3
+INPUT_KEYS[b"\x80\x02}(" + NAN + b"K\x01" + NAN + b"K\x02u."] = 2
+INPUT_KEYS[b"\x80\x02}(" + NAN + b"q\x01K\x01h\x01K\x02u."] = 2
+
 # sparkwire differs here (coverage-findings.md): only with --with-open-findings
 OPEN_FINDINGS = [
     ("F1 INST non-ASCII module", b"(i\xc3\xa9\nP\n.", "inst"),
@@ -92,6 +162,10 @@ OPEN_FINDINGS = [
     ("F2 INT empty line", b"I\n.", None),
     ("F2 PUT empty line", b"Np\n.", None),
     ("F3 INST truncated without MARK", b"i__ma", "inst"),
+    # keys that only become native values when reduces are resolved
+    ("F6 dict complex(1, 0) and 1 merge", dict_pickle([(complex(1, 0), "a"), (1, "b")]), None),
+    ("F6 dict b'' twice (protocol 2 bytes()) merge", dict_pickle([(b"", 4), (b"", 5)]), None),
+    ("F6 set complex(2, 0) and 2.0", set_pickle([complex(2, 0), 2.0]), None),
 ]
 
 
@@ -133,6 +207,8 @@ def loads(data, encoding, op):
 
     if data[:1] == b"\x80":
         proto[0] = data[1]
+    if op is None:  # no global to construct: pickle.loads itself
+        return pickle.loads(data, encoding=encoding)
     return U(io.BytesIO(data), encoding=encoding).load()
 
 
@@ -163,6 +239,8 @@ def to_canon(x, memo):
         out = tuple(to_canon(y, memo) for y in x)
         memo[id(x)] = out
         return out
+    if t in (set, frozenset):  # no recorders inside: as it is
+        return x
     return x
 
 
@@ -190,7 +268,7 @@ def c_str(s):
 
 def main(argv):
     warnings.simplefilter("ignore", DeprecationWarning)  # \777, \q: still accepted by 3.11
-    cases = STRING_FAMILY + OBJECTS + (OPEN_FINDINGS if "--with-open-findings" in argv else [])
+    cases = STRING_FAMILY + OBJECTS + KEYS + (OPEN_FINDINGS if "--with-open-findings" in argv else [])
     lines = ["/* generated by tools/gen_cov_pickle_cases.py from python3 %d.%d's C unpickler:"
              % sys.version_info[:2],
              " * do not edit. name, pickle, encoding, expected notation or Python exception. */",
@@ -202,19 +280,22 @@ def main(argv):
              "    const char *notation; /* NULL: CPython raises */",
              "    sw_pyexc pyexc;",
              "    const char *py_message;",
+             "    int merges; /* equal keys or members merged: strict mode says dup_key */",
              "} cov_pickle_cases[] = {"]
     count = 0
     for name, data, op in cases:
         for enc in ("bytes", "ascii", "latin1"):
             pyenc, cenc = ENC[enc]
+            merges = 0
             try:
                 v = loads(data, pyenc, op)
                 text, exc, msg = canon.canon(to_canon(v, {})), "SW_PYEXC_NONE", ""
+                merges = int(data in INPUT_KEYS and len(v) < INPUT_KEYS[data])
             except Exception as e:  # the class is what is compared
                 text, exc, msg = None, PYEXC[type(e).__name__], str(e).split("\n")[0]
-            lines.append("    {%s, %s, %d, %s, %s, %s, %s}," % (
+            lines.append("    {%s, %s, %d, %s, %s, %s, %s, %d}," % (
                 c_str("%s [%s]" % (name, enc)), c_bytes(data), len(data), cenc,
-                "NULL" if text is None else c_str(text), exc, c_str(msg)))
+                "NULL" if text is None else c_str(text), exc, c_str(msg), merges))
             count += 1
     lines.append("};")
     lines.append("#define COV_PICKLE_NCASES %d" % count)
