@@ -90,6 +90,52 @@ static void test_marshal_output_limit(void)
     sw_arena_free(ar);
 }
 
+/* marshal into a buffer with a max (sw_buf: "exceeding it is limit_total"):
+ * every write can fail; the buffer is left as it was, prefix included. (The
+ * pickle encoder, and marshal versions 0-1 writing a float as text, say nomem
+ * there: coverage-findings F10.) */
+static void test_marshal_buffer_max(void)
+{
+    sw_arena *ar = sw_arena_new(NULL, NULL);
+    sw_value *v = parse(ar, marshal_graph);
+    int version;
+    for (version = 2; version <= 4; version++) {
+        sw_buf full, b;
+        sw_error e;
+        sw_marshal_enc_opts o;
+        size_t max;
+        unsigned bad = 0;
+        sw_marshal_enc_opts_default(&o);
+        o.version = version;
+        sw_buf_init(&full, NULL);
+        CU_ASSERT_EQUAL_FATAL(sw_marshal_encode(v, &o, &full, &e), SW_OK);
+        for (max = 3; max < full.n + 3; max++) {
+            sw_status st;
+            sw_buf_init(&b, NULL);
+            sw_buf_puts(&b, "pre");
+            b.max = max;
+            sw_test_junk(&e, sizeof e);
+            st = sw_marshal_encode(v, &o, &b, &e);
+            if (st != SW_E_LIMIT_TOTAL || e.status != st || e.layer != SW_LAYER_MARSHAL || b.n != 3 ||
+                memcmp(b.p, "pre", 3) != 0) {
+                if (bad++ < 3)
+                    fprintf(stderr, "\n  marshal %d max %u: %s layer %s n %u", version, (unsigned)max,
+                            sw_status_str(st), sw_layer_str(e.layer), (unsigned)b.n);
+            }
+            sw_buf_free(&b);
+        }
+        CU_ASSERT_EQUAL(bad, 0u);
+        sw_buf_init(&b, NULL);
+        sw_buf_puts(&b, "pre");
+        b.max = full.n + 3;
+        CU_ASSERT_EQUAL(sw_marshal_encode(v, &o, &b, &e), SW_OK);
+        CU_ASSERT(b.n == full.n + 3 && memcmp(b.p + 3, full.p, full.n) == 0);
+        sw_buf_free(&b);
+        sw_buf_free(&full);
+    }
+    sw_arena_free(ar);
+}
+
 /* [#notation] the printer into a buffer with a max: limit_total, layer notation */
 static void test_notation_buffer_max(void)
 {
@@ -199,6 +245,7 @@ static void test_stream_sink_limit(void)
 static CU_TestInfo tests[] = {
     {"pickle output over max_total_bytes, protocols 0-5", test_pickle_output_limit},
     {"marshal output over max_total_bytes, versions 0-4", test_marshal_output_limit},
+    {"marshal into a bounded buffer", test_marshal_buffer_max},
     {"notation printed into a bounded buffer", test_notation_buffer_max},
     {"stream encoders writing into a bounded buffer", test_stream_sink_limit},
     CU_TEST_INFO_NULL,
