@@ -286,7 +286,48 @@ static void test_pair_namedtuple_batch(void)
     sw_buf_free(&b);
 }
 
+/* the decoder's arguments; err may be NULL and the status still comes back,
+ * and every later call repeats it */
+static void test_decoder_args(void)
+{
+    static const uint8_t trunc[] = {0, 0, 0, 9, 0x80, 0x05};
+    sw_serializer *s;
+    sw_source src;
+    sw_decoder *d;
+    sw_stream_opts o;
+    sw_value *v;
+    sw_error e;
+    CU_ASSERT_EQUAL_FATAL(sw_ser_parse("PickleSerializer()", &s, NULL, &e), SW_OK);
+    sw_stream_opts_default(&o);
+    sw_source_mem(&src, trunc, sizeof trunc);
+    CU_ASSERT_EQUAL(sw_decoder_new(NULL, &src, &o, &d), SW_E_ARG);
+    CU_ASSERT_EQUAL(sw_decoder_new(s, NULL, &o, &d), SW_E_ARG);
+    CU_ASSERT_EQUAL(sw_decoder_new(s, &src, &o, NULL), SW_E_ARG);
+    CU_ASSERT_EQUAL_FATAL(sw_decoder_new(s, &src, &o, &d), SW_OK);
+    CU_ASSERT_EQUAL(sw_decoder_next(d, NULL, NULL), SW_E_ARG);
+    CU_ASSERT_EQUAL(sw_decoder_next(NULL, &v, NULL), SW_E_ARG);
+    /* [#frame.short] pyspark: the short frame ends the stream, every call */
+    CU_ASSERT_EQUAL(sw_decoder_next(d, &v, NULL), SW_END);
+    CU_ASSERT_EQUAL(sw_decoder_next(d, &v, &e), SW_END);
+    sw_decoder_free(d);
+    /* strict: truncated_frame at the length, payload_offset = bytes present,
+     * with or without an error record, and again on the next call */
+    o.mode = SW_MODE_STRICT;
+    sw_source_mem(&src, trunc, sizeof trunc);
+    CU_ASSERT_EQUAL_FATAL(sw_decoder_new(s, &src, &o, &d), SW_OK);
+    CU_ASSERT_EQUAL(sw_decoder_next(d, &v, NULL), SW_E_TRUNCATED_FRAME);
+    sw_test_junk(&e, sizeof e);
+    CU_ASSERT_EQUAL(sw_decoder_next(d, &v, &e), SW_E_TRUNCATED_FRAME);
+    CU_ASSERT_EQUAL(e.offset, 0u);
+    CU_ASSERT_EQUAL(e.payload_offset, 2u);
+    CU_ASSERT_EQUAL(sw_decoder_count(d), 0u);
+    sw_decoder_free(d);
+    sw_decoder_free(NULL);
+    sw_ser_free(s, NULL);
+}
+
 static CU_TestInfo tests[] = {
+    {"decoder arguments and a NULL error record", test_decoder_args},
     {"items each serializer refuses to write", test_refused_items},
     {"FlattenedValues slices", test_flattened_slices},
     {"Pair encoding groups", test_pair_groups},
