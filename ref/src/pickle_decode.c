@@ -98,6 +98,7 @@ typedef struct pu {
     sw_ptrmap sets;    /* container node -> sw_vset* for key merging */
     uint64_t expansion;
     uint64_t nbuf;     /* out-of-band buffers consumed */
+    size_t nglobals;   /* SW_K_GLOBAL nodes made: only they give resolve work */
 } pu;
 
 #define FAILP(u, st, exc, msg) SW_FAIL((u)->err, (st), SW_LAYER_PICKLE, (exc), (u)->op_at, (u)->op_at, (msg))
@@ -561,6 +562,7 @@ static sw_status make_global(pu *u, sw_value *mod, sw_value *name, uint8_t hint,
         if (!mod || !name) return oom(u);
     }
     g = sw_v_container(u->ar, SW_K_GLOBAL, 2);
+    u->nglobals++;
     if (!g || sw_v_push(u->ar, g, mod) || sw_v_push(u->ar, g, name)) return oom(u);
     g->hint = hint;
     *out = g;
@@ -751,7 +753,10 @@ sw_status sw_pickle_decode(sw_arena *ar, const uint8_t *p, size_t n, const sw_pi
     memo_free(&u.m);
     sw__free(u.al, u.stk, u.scap * sizeof *u.stk);
     sw__free(u.al, u.marks, u.mcap * sizeof *u.marks);
-    if (st == SW_OK && o->resolve) {
+    /* [#pickle.resolve] every node resolve rewrites is a GLOBAL or a REDUCE of
+     * a GLOBAL: a graph without GLOBAL nodes comes out unchanged, so the walk
+     * over it (a visited set of every node) is skipped */
+    if (st == SW_OK && o->resolve && u.nglobals) {
         st = sw_pickle_resolve(ar, out, o, err);
         if (st != SW_OK) *out = NULL;
     }
