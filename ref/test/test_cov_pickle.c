@@ -1,6 +1,7 @@
 /* Pickle decoder: DUP, INST, OBJ and the STRING family (STRING, BINSTRING,
  * SHORT_BINSTRING) under encoding bytes / ASCII / latin1, and dict keys / set
- * members that Python's == and hash merge, against CPython
+ * members that Python's == and hash merge, resolved builtins, and marshal's
+ * text floats and TYPE_LONG digits, against CPython
  * [#pickle.encoding] [#pickle.globals] [#pickle.stack] [#pickle.mark]
  * [#pickle.keys].
  * The expected notation or Python exception of every case comes from
@@ -12,6 +13,18 @@
 #include "testutil.h"
 
 #include "cov_pickle_cases.h"
+
+static sw_status decode_marshal(const uint8_t *p, size_t n, sw_mode mode, sw_arena *ar, sw_value **v, size_t *used,
+                                sw_error *e)
+{
+    sw_marshal_opts o;
+    sw_marshal_opts_default(&o);
+    o.mode = mode;
+    sw_test_junk(v, sizeof *v);
+    sw_test_junk(used, sizeof *used);
+    sw_test_junk(e, sizeof *e);
+    return sw_marshal_decode(ar, p, n, &o, v, used, e);
+}
 
 static sw_status decode(const uint8_t *p, size_t n, sw_pickle_encoding enc, sw_mode mode, sw_arena *ar,
                         sw_value **v, size_t *used, sw_error *e)
@@ -39,8 +52,10 @@ static void test_cases_vs_cpython(void)
             sw_value *v;
             size_t used;
             sw_error e;
-            sw_status st = decode((const uint8_t *)c->data, c->n, c->encoding,
-                                  m ? SW_MODE_STRICT : SW_MODE_PYSPARK, ar, &v, &used, &e);
+            sw_status st = c->marshal ? decode_marshal((const uint8_t *)c->data, c->n,
+                                                       m ? SW_MODE_STRICT : SW_MODE_PYSPARK, ar, &v, &used, &e)
+                                      : decode((const uint8_t *)c->data, c->n, c->encoding,
+                                               m ? SW_MODE_STRICT : SW_MODE_PYSPARK, ar, &v, &used, &e);
             int good;
             if (c->merges && m) {
                 /* [#pickle.keys] strict reports the merge */
@@ -53,7 +68,8 @@ static void test_cases_vs_cpython(void)
                     fprintf(stderr, "\n  %s: %s %s, expected %s", c->name, sw_status_str(st),
                             st == SW_OK ? got : e.msg, c->notation);
             } else {
-                good = st != SW_OK && SW_IS_ERROR(st) && e.pyexc == c->pyexc && e.layer == SW_LAYER_PICKLE &&
+                good = st != SW_OK && SW_IS_ERROR(st) && e.pyexc == c->pyexc &&
+                       e.layer == (c->marshal ? SW_LAYER_MARSHAL : SW_LAYER_PICKLE) &&
                        e.payload_offset < c->n && v == NULL;
                 if (!good)
                     fprintf(stderr, "\n  %s: %s (%s), expected %s %s", c->name, sw_status_str(st),
@@ -150,7 +166,23 @@ static void test_string_kinds(void)
     sw_arena_free(ar);
 }
 
+/* [#marshal.dis] the listing names the text float, complex and ASCII codes */
+static void test_marshal_dis_names(void)
+{
+    static const uint8_t p[] = {'(', 3, 0, 0, 0, 'f', 3, '1', '.', '5', 'x', 1, '1', 1, '2', 'a', 2, 0, 0, 0, 'h', 'i'};
+    sw_buf b;
+    sw_error e;
+    sw_buf_init(&b, NULL);
+    CU_ASSERT_EQUAL(sw_marshal_dis(p, sizeof p, 10, "", NULL, &b, &e), SW_OK);
+    sw_buf_putc(&b, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr((const char *)b.p, "        15:   66 'f' FLOAT 1.5\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr((const char *)b.p, "        20:   78 'x' COMPLEX complex(1.0, 2.0)\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr((const char *)b.p, "        25:   61 'a' ASCII len=2 'hi'\n"));
+    sw_buf_free(&b);
+}
+
 static CU_TestInfo tests[] = {
+    {"marshal listing names", test_marshal_dis_names},
     {"DUP/INST/OBJ/STRING family/merged keys vs CPython (tools/gen_cov_pickle_cases.py)", test_cases_vs_cpython},
     {"their errors: status, offset, message", test_error_status_offsets},
     {"STRING family node kinds and consumed bytes", test_string_kinds},
