@@ -165,6 +165,9 @@ RESOLVE = [
     ("bytearray protocol 2", pickle.dumps(bytearray(b"ab"), 2), None),
     ("bytearray empty protocol 2", pickle.dumps(bytearray(), 2), None),
     ("bytearray of bytes", b"\x80\x03cbuiltins\nbytearray\nC\x02ab\x85R.", None),
+    ("bytearray(str, 'latin-1') as Python 2 wrote it",
+     b"\x80\x02c__builtin__\nbytearray\nX\x03\x00\x00\x00a\xc3\xbfX\x07\x00\x00\x00latin-1\x86R.", None),
+    ("bytearray(str, 'latin1')", b"\x80\x02c__builtin__\nbytearray\nX\x01\x00\x00\x00zX\x06\x00\x00\x00latin1\x86R.", None),
     ("bytes protocol 1", pickle.dumps(b"\xe9\x00z", 1), None),
     ("bytes empty protocol 2", pickle.dumps(b"", 2), None),
     ("_codecs.encode latin-1 spelling", b"\x80\x02c_codecs\nencode\nX\x02\x00\x00\x00\xc3\xa9X\x07\x00\x00\x00latin-1\x86R.", None),
@@ -222,6 +225,7 @@ OPEN_FINDINGS = [
     # F8: complex() of an int beyond int64 is left symbolic
     ("F8 complex(2**100)", b"\x80\x02c__builtin__\ncomplex\n\x8a\x0d" + (2 ** 100).to_bytes(13, "little")
      + b"\x85R.", None),
+    ("F8 complex(True)", b"\x80\x02c__builtin__\ncomplex\n\x88\x85R.", None),
 ]
 
 
