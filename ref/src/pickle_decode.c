@@ -235,16 +235,61 @@ static sw_status key_error(pu *u, sw_status st)
     return FAILP(u, st, SW_PYEXC_MEMORYERROR, "out of memory");
 }
 
+/* Keys of these kinds are hashable, and Python equality on them (identity
+ * first, so one NaN node reached twice stays one key) needs no hash. */
+static int scalar_key(const sw_value *k)
+{
+    return k->kind == SW_K_STR || k->kind == SW_K_BYTES || k->kind == SW_K_INT || k->kind == SW_K_BOOL ||
+           k->kind == SW_K_NONE || k->kind == SW_K_FLOAT;
+}
+
+/* A container below SMALL_KEYS keys whose keys are all scalar is searched
+ * linearly: no sw_vset (three allocations) for each small dict. The set is
+ * built by vset_of, from the keys already there, the first time a key is
+ * not scalar or the container reaches SMALL_KEYS keys. */
+#define SMALL_KEYS 8
+
+/* 1 with *idx when c has a key equal to k, 0 when it has none, -1 when the
+ * linear search does not apply (use the vset) */
+static int small_find(pu *u, const sw_value *c, size_t stride, const sw_value *k, size_t *idx)
+{
+    size_t i;
+    if (c->u.c.n >= SMALL_KEYS * stride || !scalar_key(k) || sw_ptrmap_get(&u->sets, c)) return -1;
+    for (i = 0; i < c->u.c.n; i += stride)
+        if (!scalar_key(c->u.c.v[i])) return -1;
+    for (i = 0; i < c->u.c.n; i += stride)
+        if (sw_v_pyeq(c->u.c.v[i], k, u->lim->max_depth) == 1) {
+            *idx = i;
+            return 1;
+        }
+    return 0;
+}
+
+/* [#value.keys] k's index in container c (stride 2: dict, 1: set): *found = 1
+ * when an equal key is there, else k is recorded as the key at index
+ * c->u.c.n, which the caller then pushes */
+static sw_status find_key(pu *u, sw_value *c, size_t stride, sw_value *k, int *found, size_t *idx)
+{
+    sw_status st;
+    sw_vset *s;
+    int r = small_find(u, c, stride, k, idx);
+    if (r >= 0) {
+        *found = r;
+        return SW_OK;
+    }
+    s = vset_of(u, c, &st);
+    if (!s) return key_error(u, st);
+    st = sw_vset_add(s, k, c->u.c.n, found, idx);
+    return st == SW_OK ? SW_OK : key_error(u, st);
+}
+
 /* d[k] = v: the first key object is kept, the last value wins */
 static sw_status dict_set(pu *u, sw_value *d, sw_value *k, sw_value *v)
 {
-    sw_status st;
-    sw_vset *s = vset_of(u, d, &st);
     int found;
     size_t idx;
-    if (!s) return key_error(u, st);
-    st = sw_vset_add(s, k, d->u.c.n, &found, &idx);
-    if (st != SW_OK) return key_error(u, st);
+    sw_status st = find_key(u, d, 2, k, &found, &idx);
+    if (st != SW_OK) return st;
     if (found) {
         if (u->o->mode == SW_MODE_STRICT)
             return FAILP(u, SW_E_DUP_KEY, SW_PYEXC_NONE, "equal dict keys (Python keeps one)");
@@ -257,13 +302,10 @@ static sw_status dict_set(pu *u, sw_value *d, sw_value *k, sw_value *v)
 
 static sw_status set_add(pu *u, sw_value *s0, sw_value *k)
 {
-    sw_status st;
-    sw_vset *s = vset_of(u, s0, &st);
     int found;
     size_t idx;
-    if (!s) return key_error(u, st);
-    st = sw_vset_add(s, k, s0->u.c.n, &found, &idx);
-    if (st != SW_OK) return key_error(u, st);
+    sw_status st = find_key(u, s0, 1, k, &found, &idx);
+    if (st != SW_OK) return st;
     if (found) {
         if (u->o->mode == SW_MODE_STRICT)
             return FAILP(u, SW_E_DUP_KEY, SW_PYEXC_NONE, "equal set members (Python keeps one)");
