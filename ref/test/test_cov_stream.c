@@ -326,7 +326,44 @@ static void test_decoder_args(void)
     sw_ser_free(s, NULL);
 }
 
+/* [#ser.marshal.root-ref] [#marshal.encode.refs] the payload's root carries
+ * FLAG_REF, its fresh children follow the canonical rule; a root reachable
+ * from its own (many) children is written as the canonical rule says */
+static void test_marshal_root_ref(void)
+{
+    char text[1024];
+    size_t k = 0, nput;
+    int i;
+    const char *items[3];
+    sw_buf b;
+    sw_error e;
+    char line[2048];
+    k += (size_t)sprintf(text + k, "[");
+    for (i = 0; i < 70; i++) k += (size_t)sprintf(text + k, "%s%d", i ? ", " : "", i);
+    sprintf(text + k, "]");
+    items[0] = text;
+    items[1] = "&1 [1, [2, [3, *1]], 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, "
+               "26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, "
+               "51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70]";
+    items[2] = NULL;
+    sw_buf_init(&b, NULL);
+    CU_ASSERT_EQUAL_FATAL(encode("MarshalSerializer()", items, &b, &nput, &e), SW_OK);
+    /* frame 1: 'list' | FLAG_REF, 70 items, the ints without the bit */
+    CU_ASSERT_FATAL(b.n > 20);
+    CU_ASSERT_EQUAL(sw_get_be32(b.p), 5 + 70 * 5);
+    CU_ASSERT_EQUAL(b.p[4], 0xdb);
+    CU_ASSERT_EQUAL(sw_get_be32(b.p + 5), 0x46000000); /* n = 70, little-endian */
+    CU_ASSERT_EQUAL(b.p[9], 'i');
+    /* frame 2: the root reached from its children: 0xdb, and a ref back to slot 0 */
+    CU_ASSERT_EQUAL(b.p[4 + 355 + 4], 0xdb);
+    CU_ASSERT_EQUAL(decode_all("MarshalSerializer()", SW_MODE_STRICT, b.p, b.n, line, sizeof line, &e), SW_END);
+    CU_ASSERT_EQUAL(strncmp(line, "[0, 1, 2, 3, 4, 5", 17), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(line, " | &1 [1, [2, [3, *1]], 4, 5, 6,"));
+    sw_buf_free(&b);
+}
+
 static CU_TestInfo tests[] = {
+    {"marshal payload roots and FLAG_REF", test_marshal_root_ref},
     {"decoder arguments and a NULL error record", test_decoder_args},
     {"items each serializer refuses to write", test_refused_items},
     {"FlattenedValues slices", test_flattened_slices},
