@@ -17,19 +17,27 @@ void sw_pickle_opts_default(sw_pickle_opts *o)
     o->resolve = 1;
 }
 
-/* ---- memo: sparse map index -> node [#pickle.memo] ---- */
+/* ---- memo: index -> node [#pickle.memo] ----
+ * Pickles put keys 0, 1, 2, ... in order (MEMOIZE, BINPUT n with n the count
+ * so far): those live in a dense array grown as entries arrive (never by an
+ * index read from the input). Any other key goes to a sparse open-addressing
+ * map. A key below dn is only in the dense array; a key is appended to it
+ * only when the sparse map does not hold it already. */
 
 typedef struct memo {
-    uint64_t *keys; /* key + 1, 0 = empty */
+    sw_value **dense; /* keys 0 .. dn-1 */
+    size_t dn, dcap;
+    uint64_t *keys;   /* sparse: key + 1, 0 = empty */
     sw_value **vals;
-    size_t cap, n;
+    size_t cap, sn;
+    size_t n;         /* entries in both */
     const sw_alloc *al;
 } memo;
 
-static sw_value **memo_slot(memo *m, uint64_t k, int insert, int *fresh)
+static sw_value **sparse_slot(memo *m, uint64_t k, int insert, int *fresh)
 {
     size_t i, mask;
-    if (m->cap == 0 || (insert && (m->n + 1) * 4 > m->cap * 3)) {
+    if (m->cap == 0 || (insert && (m->sn + 1) * 4 > m->cap * 3)) {
         size_t ncap = m->cap ? m->cap * 2 : 64, j;
         uint64_t *nk;
         sw_value **nv;
@@ -59,22 +67,52 @@ static sw_value **memo_slot(memo *m, uint64_t k, int insert, int *fresh)
     mask = m->cap - 1;
     for (i = (size_t)((k + 1) * 0x9e3779b97f4a7c15ULL) & mask;; i = (i + 1) & mask) {
         if (m->keys[i] == k + 1) {
-            if (fresh) *fresh = 0;
+            *fresh = 0;
             return &m->vals[i];
         }
         if (m->keys[i] == 0) {
             if (!insert) return NULL;
             m->keys[i] = k + 1;
             m->vals[i] = NULL;
-            m->n++;
-            if (fresh) *fresh = 1;
+            m->sn++;
+            *fresh = 1;
             return &m->vals[i];
         }
     }
 }
 
+/* The slot of key k, or NULL (absent and !insert, or out of memory); with
+ * insert, *fresh says whether k is a new entry. */
+static sw_value **memo_slot(memo *m, uint64_t k, int insert, int *fresh)
+{
+    int fr = 0;
+    sw_value **r;
+    if (k < m->dn) {
+        *fresh = 0;
+        return &m->dense[k];
+    }
+    if (insert && k == m->dn && !sparse_slot(m, k, 0, &fr)) {
+        if (m->dn == m->dcap) {
+            size_t nc = m->dcap ? m->dcap * 2 : 64;
+            sw_value **nd = (sw_value **)sw__realloc(m->al, m->dense, m->dcap * sizeof *nd, nc * sizeof *nd);
+            if (!nd) return NULL;
+            m->dense = nd;
+            m->dcap = nc;
+        }
+        m->dense[m->dn] = NULL;
+        m->n++;
+        *fresh = 1;
+        return &m->dense[m->dn++];
+    }
+    r = sparse_slot(m, k, insert, &fr);
+    if (r && fr) m->n++;
+    *fresh = fr;
+    return r;
+}
+
 static void memo_free(memo *m)
 {
+    sw__free(m->al, m->dense, m->dcap * sizeof *m->dense);
     sw__free(m->al, m->keys, m->cap * sizeof *m->keys);
     sw__free(m->al, m->vals, m->cap * sizeof *m->vals);
 }
@@ -709,7 +747,8 @@ static sw_status memo_put(pu *u, uint64_t idx)
 
 static sw_status memo_get(pu *u, uint64_t idx)
 {
-    sw_value **slot = memo_slot(&u->m, idx, 0, NULL);
+    int fresh;
+    sw_value **slot = memo_slot(&u->m, idx, 0, &fresh);
     sw_value *v;
     if (!slot || !*slot)
         return FAILP(u, SW_E_BAD_MEMO, SW_PYEXC_UNPICKLINGERROR, "Memo value not found");
