@@ -132,7 +132,65 @@ static void test_hashable(void)
     sw_arena_free(ar);
 }
 
+/* [#limits] the arena: node and byte counts, max_total_bytes, the first
+ * failure kept until reset, sw_arena_grow */
+static void test_arena(void)
+{
+    sw_limits l;
+    sw_arena *ar;
+    sw_value *c, *x;
+    static uint8_t big[10000];
+    uint8_t *m, *g;
+    int i;
+    memset(&l, 0, sizeof l);
+    l.max_total_bytes = 8192;
+    ar = sw_arena_new(NULL, &l);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ar);
+    CU_ASSERT_EQUAL(sw_arena_limits(ar)->max_total_bytes, 8192u);
+    CU_ASSERT_EQUAL(sw_arena_limits(ar)->max_depth, SW_DEFAULT_MAX_DEPTH); /* 0 = the default */
+    CU_ASSERT_PTR_NULL(sw_arena_alloc(ar)); /* NULL: libc */
+    CU_ASSERT_EQUAL(sw_arena_nodes(ar), 0u);
+    c = sw_v_container(ar, SW_K_LIST, 0);
+    for (i = 0; i < 20; i++) CU_ASSERT_EQUAL(sw_v_push(ar, c, sw_v_int(ar, i)), SW_OK);
+    CU_ASSERT_EQUAL(sw_arena_nodes(ar), 21u);
+    CU_ASSERT_EQUAL(c->u.c.n, 20u);
+    CU_ASSERT(sw_arena_bytes(ar) > 0 && sw_arena_bytes(ar) <= 8192u);
+    CU_ASSERT_EQUAL(sw_arena_status(ar), SW_OK);
+    /* over max_total_bytes: NULL, limit_total, and the arena says so until reset */
+    memset(big, 'x', sizeof big);
+    CU_ASSERT_PTR_NULL(sw_v_strlike(ar, SW_K_BYTES, big, sizeof big));
+    CU_ASSERT_EQUAL(sw_arena_status(ar), SW_E_LIMIT_TOTAL);
+    CU_ASSERT_PTR_NULL(sw_arena_mem(ar, SIZE_MAX - 4));
+    CU_ASSERT_EQUAL(sw_arena_status(ar), SW_E_LIMIT_TOTAL); /* the first failure */
+    /* borrowed bytes count as if copied: the same limit */
+    CU_ASSERT_PTR_NULL(sw_v_strlike_borrow(ar, SW_K_BYTES, big, sizeof big));
+    x = sw_v_strlike_borrow(ar, SW_K_BYTES, big, 100);
+    CU_ASSERT_PTR_NOT_NULL(x);
+    if (x) CU_ASSERT(x->u.s.p == big && x->u.s.n == 100);
+    sw_arena_reset(ar);
+    CU_ASSERT_EQUAL(sw_arena_status(ar), SW_OK);
+    CU_ASSERT_EQUAL(sw_arena_nodes(ar), 0u);
+    /* grow: the content is kept, in place or moved */
+    m = (uint8_t *)sw_arena_mem(ar, 16);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    memcpy(m, "0123456789abcdef", 16);
+    g = (uint8_t *)sw_arena_grow(ar, m, 16, 64);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    CU_ASSERT_EQUAL(memcmp(g, "0123456789abcdef", 16), 0);
+    CU_ASSERT_PTR_EQUAL(sw_arena_grow(ar, g, 64, 32), g); /* shrinking keeps the block */
+    m = (uint8_t *)sw_arena_mem(ar, 8);
+    CU_ASSERT_PTR_NOT_NULL(m);
+    g = (uint8_t *)sw_arena_grow(ar, g, 64, 128); /* not the last block any more: moved */
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    CU_ASSERT_EQUAL(memcmp(g, "0123456789abcdef", 16), 0);
+    CU_ASSERT_PTR_NULL(sw_arena_grow(ar, g, 128, 9000)); /* over max_total_bytes */
+    CU_ASSERT_EQUAL(sw_arena_status(ar), SW_E_LIMIT_TOTAL);
+    sw_arena_free(ar);
+    sw_arena_free(NULL);
+}
+
 static CU_TestInfo tests[] = {
+    {"arena counts, limits, grow", test_arena},
     {"sw_v_pyeq on the native kinds (checked with python3)", test_pyeq},
     {"sw_v_pyeq on the symbolic kinds", test_pyeq_symbolic},
     {"sw_v_pyeq depth bound", test_pyeq_depth},
