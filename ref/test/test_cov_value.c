@@ -189,7 +189,59 @@ static void test_arena(void)
     sw_arena_free(NULL);
 }
 
+/* sw_v_graph_equal: structure, sharing and bit-exact floats */
+static void test_graph_equal(void)
+{
+    static const struct {
+        const char *a, *b;
+        int eq;
+    } k[] = {
+        {"[1, 'a', (2.5,), {1: 2}, {3}, None]", "[1, 'a', (2.5,), {1: 2}, {3}, None]", 1},
+        {"&1 [*1]", "&1 [*1]", 1}, {"[&1 [], *1]", "[&1 [], *1]", 1},
+        {"reduce(global('m', 'f'), (1,)).append(2).setitem(3, 4)",
+         "reduce(global('m', 'f'), (1,)).append(2).setitem(3, 4)", 1},
+        {"nan", "nan", 1}, {"18446744073709551616", "18446744073709551616", 1},
+        {"0.0", "-0.0", 0}, {"nan", "float_bits(0x7ff8000000000001)", 0},
+        {"complex(1.0, 0.0)", "complex(1.0, -0.0)", 0}, {"complex(1.0, 0.0)", "complex(-1.0, 0.0)", 0},
+        {"1", "True", 0}, {"1", "1.0", 0}, {"True", "False", 0},
+        {"18446744073709551616", "18446744073709551617", 0}, {"18446744073709551616", "5", 0},
+        {"'a'", "b'a'", 0}, {"b'a'", "bytearray(b'a')", 0}, {"'a'", "'b'", 0}, {"''", "'a'", 0},
+        {"[&1 [], *1]", "[[], []]", 0}, {"[[], []]", "[&1 [], *1]", 0}, {"&1 [*1]", "[[]]", 0},
+        {"[&1 [], &2 [], *1]", "[&1 [], &2 [], *2]", 0},
+        {"reduce(global('m', 'f'), ())", "newobj(global('m', 'f'), ())", 0},
+        {"reduce(global('m', 'f'), ()).append(2)", "reduce(global('m', 'f'), ()).add(2)", 0},
+        {"reduce(global('m', 'f'), ()).append(1)", "reduce(global('m', 'f'), ())", 0},
+        {"reduce(global('m', 'f'), ()).append(1)", "reduce(global('m', 'f'), ()).append(2)", 0},
+        {"ext(1)", "ext(2)", 0}, {"buffer(0)", "readonly_buffer(0)", 0}, {"buffer(0)", "buffer(1)", 0},
+        {"[1, 2]", "[1, 2, 3]", 0}, {"(1,)", "[1]", 0}, {"{1: 2}", "{1: 3}", 0},
+        {"global('m', 'n')", "global('m', 'o')", 0},
+    };
+    sw_arena *ar = sw_arena_new(NULL, NULL);
+    char wide_a[800], wide_b[800];
+    size_t i, na = 0, nb = 0;
+    for (i = 0; i < sizeof k / sizeof *k; i++) {
+        sw_value *a = parse(ar, k[i].a), *b = parse(ar, k[i].b);
+        int r = sw_v_graph_equal(a, b, NULL, 0);
+        if (r != k[i].eq) fprintf(stderr, "\n  graph_equal %s / %s: %d", k[i].a, k[i].b, r);
+        CU_ASSERT_EQUAL(r, k[i].eq);
+        CU_ASSERT_EQUAL(sw_v_graph_equal(b, a, NULL, 0), k[i].eq);
+    }
+    /* wider than the walk's first stack: equal, then one leaf differs */
+    na += (size_t)sprintf(wide_a + na, "[");
+    nb += (size_t)sprintf(wide_b + nb, "[");
+    for (i = 0; i < 100; i++) {
+        na += (size_t)sprintf(wide_a + na, "%s%u", i ? ", " : "", (unsigned)i);
+        nb += (size_t)sprintf(wide_b + nb, "%s%u", i ? ", " : "", (unsigned)(i == 99 ? 100 : i));
+    }
+    sprintf(wide_a + na, "]");
+    sprintf(wide_b + nb, "]");
+    CU_ASSERT_EQUAL(sw_v_graph_equal(parse(ar, wide_a), parse(ar, wide_a), NULL, 0), 1);
+    CU_ASSERT_EQUAL(sw_v_graph_equal(parse(ar, wide_a), parse(ar, wide_b), NULL, 0), 0);
+    sw_arena_free(ar);
+}
+
 static CU_TestInfo tests[] = {
+    {"sw_v_graph_equal", test_graph_equal},
     {"arena counts, limits, grow", test_arena},
     {"sw_v_pyeq on the native kinds (checked with python3)", test_pyeq},
     {"sw_v_pyeq on the symbolic kinds", test_pyeq_symbolic},
