@@ -91,7 +91,7 @@ static sw_value **memo_slot(memo *m, uint64_t k, int insert, int *fresh)
         *fresh = 0;
         return &m->dense[k];
     }
-    if (insert && k == m->dn && !sparse_slot(m, k, 0, &fr)) {
+    if (insert && k == m->dn && (m->sn == 0 || !sparse_slot(m, k, 0, &fr))) {
         if (m->dn == m->dcap) {
             size_t nc = m->dcap ? m->dcap * 2 : 64;
             sw_value **nd = (sw_value **)sw__realloc(m->al, m->dense, m->dcap * sizeof *nd, nc * sizeof *nd);

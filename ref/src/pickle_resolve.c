@@ -16,22 +16,37 @@ static int global_is(const sw_value *g, const char *mod, const char *name)
     return g && g->kind == SW_K_GLOBAL && g->u.c.n == 2 && name_is(g->u.c.v[0], mod) && name_is(g->u.c.v[1], name);
 }
 
-/* latin-1 encode a surrogatepass UTF-8 str; 0 if a code point is >= 256 */
+/* latin-1 encode a surrogatepass UTF-8 str; 0 if a code point is >= 256 (or
+ * the text is not UTF-8). Code points below 256 are ASCII bytes, copied eight
+ * at a time, and the pairs C2/C3 + continuation byte; any other byte starts a
+ * code point >= 256 (or is invalid). */
 static int latin1_bytes(sw_arena *ar, const sw_value *s, uint8_t **out, size_t *n)
 {
-    size_t i = 0, k = 0;
-    uint8_t *q = (uint8_t *)sw_arena_mem(ar, s->u.s.n + 1);
+    const uint8_t *p = s->u.s.p;
+    size_t i = 0, k = 0, len = s->u.s.n;
+    uint8_t *q = (uint8_t *)sw_arena_mem(ar, len + 1);
     if (!q) return -1;
-    while (i < s->u.s.n) {
-        uint32_t cp;
-        size_t l = sw_utf8_decode1(s->u.s.p + i, s->u.s.n - i, &cp);
-        if (!l) {
-            l = 3; /* a surrogate: >= 256 anyway */
-            cp = 0xD800;
+    while (i < len) {
+        uint8_t c = p[i];
+        if (c < 0x80) {
+            uint64_t w;
+            if (8 <= len - i) {
+                memcpy(&w, p + i, 8);
+                if (!(w & 0x8080808080808080ULL)) {
+                    memcpy(q + k, &w, 8);
+                    i += 8;
+                    k += 8;
+                    continue;
+                }
+            }
+            q[k++] = c;
+            i++;
+        } else if ((c == 0xC2 || c == 0xC3) && 1 < len - i && (p[i + 1] & 0xC0) == 0x80) {
+            q[k++] = (uint8_t)((c & 0x1F) << 6 | (p[i + 1] & 0x3F));
+            i += 2;
+        } else {
+            return 0;
         }
-        if (cp >= 256) return 0;
-        q[k++] = (uint8_t)cp;
-        i += l;
     }
     *out = q;
     *n = k;
