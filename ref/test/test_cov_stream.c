@@ -362,7 +362,89 @@ static void test_marshal_root_ref(void)
     sw_buf_free(&b);
 }
 
+/* encode with options, return the bytes in b */
+static sw_status encode_opts(const char *spec, const char *const *items, int marshal_py2, sw_buf *out, sw_error *err)
+{
+    sw_serializer *s;
+    sw_sink k;
+    sw_encoder *enc;
+    sw_stream_opts o;
+    sw_arena *ar = sw_arena_new(NULL, NULL);
+    sw_status st = SW_OK;
+    size_t i;
+    CU_ASSERT_EQUAL_FATAL(sw_ser_parse(spec, &s, NULL, err), SW_OK);
+    sw_stream_opts_default(&o);
+    o.marshal_py2 = marshal_py2;
+    sw_sink_buf(&k, out);
+    CU_ASSERT_EQUAL_FATAL(sw_encoder_new(s, &k, &o, &enc), SW_OK);
+    for (i = 0; items[i] && st == SW_OK; i++) st = sw_encoder_put(enc, parse(ar, items[i]), err);
+    if (st == SW_OK) st = sw_encoder_finish(enc, err);
+    sw_encoder_free(enc);
+    sw_ser_free(s, NULL);
+    sw_arena_free(ar);
+    return st;
+}
+
+/* [#ser.marshal.batch-ref] a marshal batch list carries FLAG_REF (db) from
+ * version 3 on, also inside CompressedSerializer and after AutoSerializer's
+ * M; not below version 3 (5b) and not in the Python 2 dialect */
+static void test_marshal_batch_ref(void)
+{
+    static const char *const items[] = {"'x'", "'y'", NULL};
+    static const struct {
+        const char *spec;
+        int py2;
+        size_t at; /* offset of the batch's type code */
+        uint8_t code;
+    } k[] = {
+        {"BatchedSerializer(MarshalSerializer(), 2)", 0, 4, 0xdb},
+        {"BatchedSerializer(MarshalSerializer(version=3), -1)", 0, 4, 0xdb},
+        {"AutoBatchedSerializer(MarshalSerializer())", 0, 4, 0xdb},
+        {"BatchedSerializer(MarshalSerializer(version=2), 2)", 0, 4, 0x5b},
+        {"BatchedSerializer(MarshalSerializer(), 2)", 1, 4, 0x5b},
+        {"BatchedSerializer(AutoSerializer(), 2)", 0, 5, 0xdb},
+    };
+    size_t i;
+    for (i = 0; i < sizeof k / sizeof *k; i++) {
+        sw_buf b;
+        sw_error e;
+        sw_buf_init(&b, NULL);
+        CU_ASSERT_EQUAL(encode_opts(k[i].spec, items, k[i].py2, &b, &e), SW_OK);
+        CU_ASSERT_FATAL(b.n > k[i].at);
+        if (b.p[k[i].at] != k[i].code) fprintf(stderr, "\n  %s py2=%d: %02x", k[i].spec, k[i].py2, b.p[k[i].at]);
+        CU_ASSERT_EQUAL(b.p[k[i].at], k[i].code);
+        if (k[i].at == 5) CU_ASSERT_EQUAL(b.p[4], 'M');
+        sw_buf_free(&b);
+    }
+}
+
+/* [#ser.auto.dumps] M + marshal until one object cannot be marshalled, then
+ * P + pickle protocol 5 for every later object, marshallable or not */
+static void test_auto_sticky_pickle(void)
+{
+    static const char *const items[] = {"1", "global('m', 'n')", "2", NULL};
+    sw_buf b;
+    sw_error e;
+    size_t pos = 0;
+    const char tags[] = "MPP";
+    int i;
+    sw_buf_init(&b, NULL);
+    CU_ASSERT_EQUAL(encode_opts("AutoSerializer()", items, 0, &b, &e), SW_OK);
+    for (i = 0; i < 3; i++) {
+        int32_t len;
+        CU_ASSERT_FATAL(pos + 5 <= b.n);
+        len = sw_get_be32(b.p + pos);
+        CU_ASSERT_EQUAL(b.p[pos + 4], (uint8_t)tags[i]);
+        if (tags[i] == 'P') CU_ASSERT(b.p[pos + 5] == 0x80 && b.p[pos + 6] == 5);
+        pos += 4 + (size_t)len;
+    }
+    CU_ASSERT_EQUAL(pos, b.n);
+    sw_buf_free(&b);
+}
+
 static CU_TestInfo tests[] = {
+    {"marshal batches carry FLAG_REF", test_marshal_batch_ref},
+    {"AutoSerializer turns to pickle for good", test_auto_sticky_pickle},
     {"marshal payload roots and FLAG_REF", test_marshal_root_ref},
     {"decoder arguments and a NULL error record", test_decoder_args},
     {"items each serializer refuses to write", test_refused_items},
