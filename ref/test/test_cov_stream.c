@@ -442,7 +442,49 @@ static void test_auto_sticky_pickle(void)
     sw_buf_free(&b);
 }
 
+/* a source that hands out its bytes, then fails instead of ending */
+typedef struct failing_src {
+    const uint8_t *p;
+    size_t n, pos;
+} failing_src;
+
+static sw_status failing_read(void *ctx, uint8_t *dst, size_t cap, size_t *got)
+{
+    failing_src *f = (failing_src *)ctx;
+    size_t k = f->n - f->pos;
+    if (k == 0) return SW_E_IO_READ;
+    if (k > cap) k = cap;
+    memcpy(dst, f->p + f->pos, k);
+    f->pos += k;
+    *got = k;
+    return SW_OK;
+}
+
+/* [#dis] the listing stops with the source's I/O error, at the payload */
+static void test_dis_read_error(void)
+{
+    static const uint8_t head[] = {0, 0, 0, 2, 'N', '.', 0, 0, 0, 9, 0x80};
+    failing_src f = {head, sizeof head, 0};
+    sw_serializer *s;
+    sw_source src;
+    sw_buf out;
+    sw_error e;
+    CU_ASSERT_EQUAL_FATAL(sw_ser_parse("PickleSerializer()", &s, NULL, &e), SW_OK);
+    sw_source_cb(&src, failing_read, &f, 4, NULL);
+    sw_buf_init(&out, NULL);
+    sw_test_junk(&e, sizeof e);
+    CU_ASSERT_EQUAL(sw_stream_dis(s, &src, NULL, &out, &e), SW_E_IO_READ);
+    CU_ASSERT_EQUAL(e.layer, SW_LAYER_IO);
+    CU_ASSERT_EQUAL(e.offset, 10u);
+    sw_buf_putc(&out, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr((const char *)out.p, "0: frame length 2\n"));
+    sw_buf_free(&out);
+    sw_source_free(&src);
+    sw_ser_free(s, NULL);
+}
+
 static CU_TestInfo tests[] = {
+    {"dis stops at a read error", test_dis_read_error},
     {"marshal batches carry FLAG_REF", test_marshal_batch_ref},
     {"AutoSerializer turns to pickle for good", test_auto_sticky_pickle},
     {"marshal payload roots and FLAG_REF", test_marshal_root_ref},
