@@ -124,8 +124,11 @@ warn: check-deps
 # runs), then line and branch coverage of ref/src by gcovr (Debian's gcovr,
 # installed here when root): build/coverage/summary.txt (per file lines and
 # branches), lines.txt and branches.txt (uncovered line numbers), html/index.html.
-# A failing suite still gets its report, then fails the target.
+# A failing suite still gets its report, then fails the target; so does total
+# coverage below COV_MIN_LINES / COV_MIN_BRANCHES (percent; empty: no check).
 COV := build/coverage
+COV_MIN_LINES ?=
+COV_MIN_BRANCHES ?=
 coverage: check-deps
 	@command -v gcovr >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -142,6 +145,7 @@ coverage: check-deps
 	$$g -b --txt $(COV)/branches.txt $(COV) && \
 	/usr/bin/python3 tools/cov_summary.py $(COV)/summary.json > $(COV)/summary.txt && \
 	cat $(COV)/summary.txt && echo "coverage report: $(COV)/summary.txt, $(COV)/html/index.html" || rc=1; \
+	/usr/bin/python3 tools/cov_summary.py --min "$(COV_MIN_LINES)" "$(COV_MIN_BRANCHES)" $(COV)/summary.json || rc=1; \
 	exit $$rc
 
 demo: check-deps all
@@ -166,7 +170,7 @@ help:
 	@echo "make demo         decode the bundled demo vector with the CLI"
 	@echo "make test         CUnit suites plain, then under clang ASan+UBSan (what CI runs)"
 	@echo "make asan|ubsan   the suites under one sanitizer;  make warn: -Werror build with gcc and clang"
-	@echo "make coverage     line and branch coverage of ref/src by the suites (gcc, gcovr): build/coverage/"
+	@echo "make coverage     line and branch coverage of ref/src by the suites (gcc, gcovr): build/coverage/; COV_MIN_LINES=, COV_MIN_BRANCHES= fail below"
 	@echo "make vectors-check  SPEC ids, opcodes and type codes covered by vectors (SPARKWIRE_PYSPARK=DIR: regenerate twice)"
 	@echo "make conformance  the conformance runner against sparkwire, CPython and the npm peer"
 	@echo "make bench        throughput against CPython measured in the same run (bench/results/)"
