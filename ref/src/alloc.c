@@ -113,23 +113,37 @@ static sw_status ptrmap_grow(sw_ptrmap *m)
     return SW_OK;
 }
 
+sw_status sw_ptrmap_reserve(sw_ptrmap *m, size_t n)
+{
+    while (n > m->cap / 4 * 3) {
+        sw_status st;
+        if (m->cap > SIZE_MAX / 4) return SW_E_NOMEM;
+        if ((st = ptrmap_grow(m)) != SW_OK) return st;
+    }
+    return SW_OK;
+}
+
+/* one probe: the key's slot or the empty slot where it goes (the map grows
+ * first only when an insert could pass the 3/4 load) */
 sw_status sw_ptrmap_put(sw_ptrmap *m, const void *key, uint64_t val)
 {
     size_t i, mask;
-    uint64_t *slot = sw_ptrmap_get(m, key);
-    if (slot) {
-        *slot = val;
-        return SW_OK;
-    }
     if ((m->n + 1) * 4 > m->cap * 3) {
-        sw_status st = ptrmap_grow(m);
-        if (st != SW_OK) return st;
+        uint64_t *slot = sw_ptrmap_get(m, key);
+        sw_status st;
+        if (slot) {
+            *slot = val;
+            return SW_OK;
+        }
+        if ((st = ptrmap_grow(m)) != SW_OK) return st;
     }
     mask = m->cap - 1;
-    for (i = ptr_hash(key) & mask; m->keys[i]; i = (i + 1) & mask) {
+    for (i = ptr_hash(key) & mask; m->keys[i] && m->keys[i] != key; i = (i + 1) & mask) {
     }
-    m->keys[i] = key;
+    if (!m->keys[i]) {
+        m->keys[i] = key;
+        m->n++;
+    }
     m->vals[i] = val;
-    m->n++;
     return SW_OK;
 }

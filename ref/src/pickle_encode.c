@@ -100,6 +100,7 @@ typedef struct enc {
     size_t frame_start;
     sw_ptrmap memo;
     uint64_t memo_n;
+    size_t memo_guess;   /* entries expected: 2 per item of a root list or tuple */
     uint64_t nbuf;       /* out-of-band buffers written so far */
     vmap vm;
     frame *fr;
@@ -276,6 +277,12 @@ static sw_status memo_put(enc *e, const void *key)
 {
     uint64_t idx = e->memo_n++;
     uint8_t b[8];
+    if (key && e->memo_guess && e->memo.cap && (e->memo.n + 1) * 4 > e->memo.cap * 3) {
+        /* outgrowing the first table: make room for the whole batch at once
+         * rather than rehashing at every doubling */
+        if (sw_ptrmap_reserve(&e->memo, e->memo.n + e->memo_guess) != SW_OK) return nomem(e);
+        e->memo_guess = 0;
+    }
     if (key && sw_ptrmap_put(&e->memo, key, idx) != SW_OK) return nomem(e);
     if (e->proto >= 4) return wr1(e, OP_MEMOIZE);
     if (!e->bin) {
@@ -1490,6 +1497,7 @@ sw_status sw_pickle_encode(const sw_value *v, const sw_pickle_enc_opts *o, sw_bu
     e.err = err;
     e.al = out->al;
     sw_ptrmap_init(&e.memo, e.al);
+    if (v->kind == SW_K_LIST || v->kind == SW_K_TUPLE) e.memo_guess = 2 * v->u.c.n;
 
     if (e.proto >= 2) {
         uint8_t h[2];

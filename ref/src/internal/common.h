@@ -98,6 +98,10 @@ void sw_ptrmap_free(sw_ptrmap *m);
 uint64_t *sw_ptrmap_get(const sw_ptrmap *m, const void *key);
 /* Insert or overwrite. */
 sw_status sw_ptrmap_put(sw_ptrmap *m, const void *key, uint64_t val);
+/* Make room for n entries in all, so that the next puts up to n entries do
+ * not rehash. For sizes known from a graph in memory, never from a count
+ * read from input. SW_OK or SW_E_NOMEM (the map is left usable). */
+sw_status sw_ptrmap_reserve(sw_ptrmap *m, size_t n);
 
 /* ---- UTF-8 ---- */
 
