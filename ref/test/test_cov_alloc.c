@@ -293,7 +293,46 @@ static void test_alloc_streams(void)
     printf("\n  stream encode+decode: %u failing allocations, %u node limits, all clean\n", n, m);
 }
 
+/* decode a marshal file (code objects included) on al; the listing of the result */
+typedef struct file_ctx {
+    const uint8_t *p;
+    size_t n;
+} file_ctx;
+
+static sw_status op_marshal_file(const sw_alloc *al, const void *vctx, sw_buf *result)
+{
+    const file_ctx *c = (const file_ctx *)vctx;
+    sw_arena *ar = new_arena(al);
+    sw_marshal_opts o;
+    sw_value *v;
+    sw_error e;
+    size_t used;
+    sw_status st;
+    if (!ar) return SW_E_NOMEM;
+    sw_marshal_opts_default(&o);
+    st = sw_marshal_decode(ar, c->p, c->n, &o, &v, &used, &e);
+    if (st == SW_OK) sw_buf_puts(result, sw_test_notation(v));
+    sw_arena_free(ar);
+    return st;
+}
+
+static void test_alloc_marshal_code(void)
+{
+    file_ctx c;
+    size_t n;
+    uint8_t *p = sw_test_read_file("vectors/marshal/v4/code_module.bin", &n);
+    unsigned m;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    c.p = p;
+    c.n = n;
+    m = sweep_nodes("marshal code", op_marshal_file, &c);
+    CU_ASSERT(m > 10);
+    printf("\n  marshal code object decode: %u node limits, all clean\n", m);
+    free(p);
+}
+
 static CU_TestInfo tests[] = {
+    {"max_nodes 1..n while decoding a marshal code object", test_alloc_marshal_code},
     {"fail Nth allocation: notation parse and print", test_alloc_notation},
     {"fail Nth allocation: pickle encode, decode, resolve", test_alloc_pickle},
     {"fail Nth allocation: marshal encode and decode", test_alloc_marshal},
