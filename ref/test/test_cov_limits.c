@@ -242,7 +242,87 @@ static void test_stream_sink_limit(void)
     }
 }
 
+/* [#pickle.encode] malformed symbolic nodes built through the API are
+ * unencodable, layer pickle, nothing appended, payload_offset at the node */
+static sw_value *obj(sw_arena *ar, int sub, sw_value *callable, sw_value *args)
+{
+    sw_value *o = sw_v_container(ar, SW_K_OBJ, 2);
+    if (callable) sw_v_push(ar, o, callable);
+    if (args) sw_v_push(ar, o, args);
+    o->sub = (uint8_t)sub;
+    return o;
+}
+
+static void test_pickle_malformed_nodes(void)
+{
+    sw_arena *ar = sw_arena_new(NULL, NULL);
+    sw_value *bad[12];
+    const int proto[12] = {2, 2, 2, 2, 2, 2, 2, 2, 5, 4, 2, 2};
+    size_t i, nb = 0;
+    sw_value *g = parse(ar, "global('m', 'f')"), *t = parse(ar, "(1,)");
+    sw_value *x;
+    /* a dict with an odd item count */
+    x = sw_v_container(ar, SW_K_DICT, 3);
+    sw_v_push(ar, x, sw_v_int(ar, 1));
+    sw_v_push(ar, x, sw_v_int(ar, 2));
+    sw_v_push(ar, x, sw_v_int(ar, 3));
+    bad[nb++] = x;
+    /* persid of two items, namedtuple of two */
+    x = sw_v_container(ar, SW_K_PERSID, 2);
+    sw_v_push(ar, x, sw_v_int(ar, 1));
+    sw_v_push(ar, x, sw_v_int(ar, 2));
+    bad[nb++] = x;
+    x = sw_v_container(ar, SW_K_NAMEDTUPLE, 2);
+    sw_v_push(ar, x, parse(ar, "'P'"));
+    sw_v_push(ar, x, parse(ar, "('x',)"));
+    bad[nb++] = x;
+    bad[nb++] = obj(ar, 9, g, t);                           /* unknown form */
+    bad[nb++] = obj(ar, SW_OBJ_REDUCE, g, NULL);            /* no arguments */
+    bad[nb++] = obj(ar, SW_OBJ_INST, g, parse(ar, "[1]"));  /* INST arguments not a tuple */
+    bad[nb++] = obj(ar, SW_OBJ_INST, t, t);                 /* INST of a non-global */
+    bad[nb++] = obj(ar, SW_OBJ_INST, parse(ar, "global('m', 'f')"), t);
+    bad[nb - 1]->u.c.v[0]->u.c.v[1] = sw_v_int(ar, 7);      /* INST global with an int name */
+    bad[nb++] = parse(ar, "buffer(1)");                     /* NEXT_BUFFER out of order */
+    bad[nb++] = parse(ar, "buffer(0)");                     /* below protocol 5 */
+    x = sw_v_container(ar, SW_K_CODE, 0);                   /* a marshal code object */
+    bad[nb++] = x;
+    x = sw_v_container(ar, SW_K_GLOBAL, 1);                 /* a global of one item */
+    sw_v_push(ar, x, parse(ar, "'m'"));
+    bad[nb++] = x;
+    for (i = 0; i < nb; i++) {
+        sw_value *list = sw_v_container(ar, SW_K_LIST, 2);
+        sw_pickle_enc_opts o;
+        sw_buf b;
+        sw_error e;
+        sw_status st;
+        sw_v_push(ar, list, sw_v_int(ar, 1));
+        sw_v_push(ar, list, bad[i]);
+        sw_pickle_enc_opts_default(&o);
+        o.protocol = proto[i];
+        sw_buf_init(&b, NULL);
+        sw_buf_puts(&b, "pre");
+        sw_test_junk(&e, sizeof e);
+        st = sw_pickle_encode(list, &o, &b, &e);
+        if (st != SW_E_UNENCODABLE || e.layer != SW_LAYER_PICKLE || b.n != 3)
+            fprintf(stderr, "\n  malformed %u: %s layer %s n %u (%s)", (unsigned)i, sw_status_str(st),
+                    sw_layer_str(e.layer), (unsigned)b.n, st ? e.msg : "");
+        CU_ASSERT_EQUAL(st, SW_E_UNENCODABLE);
+        CU_ASSERT_EQUAL(e.layer, SW_LAYER_PICKLE);
+        CU_ASSERT_EQUAL(b.n, 3u);
+        /* before the node: `80 02 ] q\0 ( K\1` (8 bytes), from protocol 4 with
+         * a FRAME header and MEMOIZE (16) */
+        if (i == 7) { /* found after MARK and the arguments were written (coverage-findings F14) */
+            CU_ASSERT(e.payload_offset >= 8 && e.payload_offset <= 11);
+        } else {
+            CU_ASSERT_EQUAL(e.payload_offset, proto[i] >= 4 ? 16u : 8u);
+        }
+        sw_buf_free(&b);
+    }
+    sw_arena_free(ar);
+}
+
 static CU_TestInfo tests[] = {
+    {"pickle encoder refuses malformed nodes", test_pickle_malformed_nodes},
     {"pickle output over max_total_bytes, protocols 0-5", test_pickle_output_limit},
     {"marshal output over max_total_bytes, versions 0-4", test_marshal_output_limit},
     {"marshal into a bounded buffer", test_marshal_buffer_max},
