@@ -205,7 +205,7 @@ static sw_status room(enc *e, size_t n)
 }
 
 /* _Pickler_Write: a new frame opens at the first write after a commit */
-static sw_status wr(enc *e, const void *p, size_t n)
+static sw_status wr_slow(enc *e, const void *p, size_t n)
 {
     sw_status st;
     int newframe = e->framing && e->frame_start == NO_FRAME;
@@ -219,6 +219,21 @@ static sw_status wr(enc *e, const void *p, size_t n)
     if (n) memcpy(e->out->p + e->out->n, p, n);
     e->out->n += n;
     return SW_OK;
+}
+
+/* the common case inline: no frame to open, room in the buffer and under
+ * both limits (what room() checks) */
+static inline sw_status wr(enc *e, const void *p, size_t n)
+{
+    sw_buf *b = e->out;
+    size_t used = b->n - e->start;
+    if (n && (!e->framing || e->frame_start != NO_FRAME) && n <= b->cap - b->n && used <= e->lim.max_total_bytes &&
+        n <= e->lim.max_total_bytes - used && (!b->max || (b->n <= b->max && n <= b->max - b->n))) {
+        memcpy(b->p + b->n, p, n);
+        b->n += n;
+        return SW_OK;
+    }
+    return wr_slow(e, p, n);
 }
 
 static sw_status wr1(enc *e, uint8_t c) { return wr(e, &c, 1); }
