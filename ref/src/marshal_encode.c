@@ -20,8 +20,8 @@ void sw_marshal_enc_opts_default(sw_marshal_enc_opts *o)
 typedef struct menc {
     sw_buf *out;
     int version, py2, hints;
-    sw_ptrmap seen;    /* 3.x: node -> ref index + 1 */
-    sw_ptrmap count;   /* node -> times reached */
+    sw_ptrmap refs;    /* 3.x: node -> times reached (REF_COUNT, 1 or 2 for more)
+                        * | (ref index + 1) << REF_SHIFT once written with FLAG_REF */
     sw_vset strs;      /* 2.7: interned strings written, by content */
     uint64_t nrefs, nstrs, written, max_expansion, max_out;
     uint32_t max_depth;
@@ -97,12 +97,13 @@ static int singleton(const sw_value *v)
  * is an interned str (CPython always refs those). A decoded node reached
  * twice without the bit (a graph CPython could not have written) gets it
  * too, so the output always terminates. */
-static int wants_ref(menc *e, const sw_value *v)
+#define REF_COUNT 3u
+#define REF_SHIFT 2
+
+static int wants_ref(menc *e, const sw_value *v, uint64_t reached)
 {
-    uint64_t *c;
     if (e->py2 || e->version < 3 || singleton(v)) return 0;
-    c = sw_ptrmap_get(&e->count, v);
-    if (c && *c > 1) return 1;
+    if (reached > 1) return 1;
     if (!e->hints) return 0;
     if (v->hint) return (v->flags & SW_VF_MARSHAL_REF) != 0;
     return v->kind == SW_K_STR && (v->flags & SW_VF_INTERNED);
@@ -164,7 +165,6 @@ static sw_status w_sized(menc *e, uint8_t code, size_t n)
 static sw_status w_one(menc *e, const sw_value *v, int *opened)
 {
     sw_buf *b = e->out;
-    uint64_t *seen;
     uint8_t flag = 0, code;
     sw_status st = SW_OK;
     *opened = 0;
@@ -178,15 +178,19 @@ static sw_status w_one(menc *e, const sw_value *v, int *opened)
     default: break;
     }
     if (!e->py2 && e->version >= 3) {
-        if ((seen = sw_ptrmap_get(&e->seen, v)) != NULL) {
+        /* one lookup: how often v is reached, and its ref index if written */
+        uint64_t *r = sw_ptrmap_get(&e->refs, v);
+        if (r && *r >> REF_SHIFT) {
             /* [#marshal.ref] a node written with FLAG_REF before */
             if ((st = sw_buf_putc(b, 'r')) != SW_OK) return st;
-            return put_le32(b, (uint32_t)(*seen - 1));
+            return put_le32(b, (uint32_t)((*r >> REF_SHIFT) - 1));
         }
-        if (wants_ref(e, v)) {
+        if (wants_ref(e, v, r ? *r & REF_COUNT : 1)) {
             if (e->nrefs >= 0x7fffffffu) return efail(e, SW_E_UNENCODABLE, SW_PYEXC_VALUEERROR, "too many objects");
             flag = SW_M_FLAG_REF;
-            if ((st = sw_ptrmap_put(&e->seen, v, ++e->nrefs)) != SW_OK) return st;
+            ++e->nrefs;
+            if (r) *r |= e->nrefs << REF_SHIFT;
+            else if ((st = sw_ptrmap_put(&e->refs, v, 1 | e->nrefs << REF_SHIFT)) != SW_OK) return st;
         }
     }
     switch (v->kind) {
@@ -292,7 +296,9 @@ static sw_status w_one(menc *e, const sw_value *v, int *opened)
     }
 }
 
-/* how often each node is reached (FLAG_REF for fresh graphs) */
+/* how often each node is reached (1, or 2 for more): FLAG_REF for fresh
+ * graphs and for decoded nodes reached twice. Singletons never take a ref
+ * and are not counted. */
 static sw_status count_refs(menc *e, const sw_value *root, const sw_alloc *al)
 {
     const sw_value **stk;
@@ -300,16 +306,20 @@ static sw_status count_refs(menc *e, const sw_value *root, const sw_alloc *al)
     sw_status st = SW_OK;
     stk = (const sw_value **)sw__malloc(al, cap * sizeof *stk);
     if (!stk) return SW_E_NOMEM;
-    stk[n++] = root;
+    /* a batch list of n items reaches at least n nodes: room for them at
+     * once (a size from the graph in memory, not from input) */
+    if (root->kind == SW_K_LIST || root->kind == SW_K_TUPLE) st = sw_ptrmap_reserve(&e->refs, root->u.c.n + 1);
+    if (st == SW_OK) stk[n++] = root;
     while (n && st == SW_OK) {
         const sw_value *v = stk[--n];
-        uint64_t *c = sw_ptrmap_get(&e->count, v);
+        uint64_t *c;
         size_t i, nc;
-        if (c) {
-            (*c)++;
+        if (singleton(v)) continue;
+        if ((c = sw_ptrmap_get(&e->refs, v)) != NULL) {
+            *c = 2;
             continue;
         }
-        if ((st = sw_ptrmap_put(&e->count, v, 1)) != SW_OK) break;
+        if ((st = sw_ptrmap_put(&e->refs, v, 1)) != SW_OK) break;
         nc = sw_v_nchildren(v);
         for (i = nc; i > 0; i--) {
             if (n == cap) {
@@ -367,8 +377,7 @@ sw_status sw_marshal_encode(const sw_value *v, const sw_marshal_enc_opts *o, sw_
     e.max_expansion = lim.max_expansion;
     e.max_out = lim.max_total_bytes;
     layout = e.py2 ? SW_M_CODE2 : SW_M_CODE3;
-    sw_ptrmap_init(&e.seen, al);
-    sw_ptrmap_init(&e.count, al);
+    sw_ptrmap_init(&e.refs, al);
     sw_vset_init(&e.strs, al, lim.max_depth);
     stk = (wfr *)sw__malloc(al, cap * sizeof *stk);
     if (!stk) return SW_E_NOMEM;
@@ -439,8 +448,7 @@ done:
         out->n = e.start;
     }
     sw__free(al, stk, cap * sizeof *stk);
-    sw_ptrmap_free(&e.seen);
-    sw_ptrmap_free(&e.count);
+    sw_ptrmap_free(&e.refs);
     sw_vset_free(&e.strs);
     return st;
 }
