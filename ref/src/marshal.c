@@ -270,7 +270,7 @@ static sw_status read_long(mu *u, sw_value **out)
     const uint8_t *p;
     int64_t sz, nd, i, avail;
     uint8_t *mag;
-    size_t nbits = 0, nb;
+    size_t nb;
     sw_status st = SW_OK;
     if (!r_long(u, &sz, &st)) return st;
     if (sz == 0) {
@@ -299,11 +299,21 @@ static sw_status read_long(mu *u, sw_value **out)
     mag = (uint8_t *)sw_arena_mem(u->ar, nb);
     if (!mag) return moom(u);
     memset(mag, 0, nb);
-    for (i = 0; i < nd; i++) {
-        unsigned d = (unsigned)p[2 * i] | (unsigned)p[2 * i + 1] << 8;
-        int b;
-        for (b = 0; b < 15; b++, nbits++)
-            if (d >> b & 1) mag[nbits / 8] |= (uint8_t)(1u << (nbits % 8));
+    {
+        /* the 15-bit digits shifted into an accumulator, whole bytes out */
+        uint32_t acc = 0;
+        unsigned have = 0;
+        size_t o = 0;
+        for (i = 0; i < nd; i++) {
+            acc |= ((uint32_t)p[2 * i] | (uint32_t)p[2 * i + 1] << 8) << have;
+            have += 15;
+            while (have >= 8) {
+                mag[o++] = (uint8_t)acc;
+                acc >>= 8;
+                have -= 8;
+            }
+        }
+        if (have) mag[o] = (uint8_t)acc;
     }
     *out = sw_v_int_mag(u->ar, sz < 0, mag, nb);
     return *out ? SW_OK : moom(u);

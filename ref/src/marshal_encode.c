@@ -136,13 +136,31 @@ static sw_status w_long_digits(menc *e, const sw_value *v, uint8_t code)
     if (nd > 0x7fffffffu) return unmarshallable(e);
     if ((st = sw_buf_putc(b, code)) != SW_OK) return st;
     if ((st = put_le32(b, neg ? (uint32_t)0 - (uint32_t)nd : (uint32_t)nd)) != SW_OK) return st;
-    for (i = 0; i < nd; i++) {
-        unsigned d = 0, k;
-        for (k = 0; k < 15; k++) {
-            size_t bit = i * 15 + k;
-            if (bit / 8 < nbytes && (mag[bit / 8] >> (bit % 8) & 1)) d |= 1u << k;
+    /* 15-bit digits, little-endian: magnitude bytes shifted into an
+     * accumulator, two output bytes per digit stored into reserved room (or,
+     * when the buffer cannot take them all, written one by one up to the
+     * failure, as before) */
+    {
+        int room = sw_buf_reserve(b, 2 * nd) == SW_OK;
+        uint32_t acc = 0;
+        unsigned have = 0;
+        size_t o = 0;
+        for (i = 0; i < nd; i++) {
+            unsigned d;
+            while (have < 15 && o < nbytes) {
+                acc |= (uint32_t)mag[o++] << have;
+                have += 8;
+            }
+            d = acc & 0x7fff;
+            acc >>= 15;
+            have = have > 15 ? have - 15 : 0;
+            if (room) {
+                b->p[b->n++] = (uint8_t)d;
+                b->p[b->n++] = (uint8_t)(d >> 8);
+            } else if ((st = sw_buf_putc(b, (uint8_t)d)) != SW_OK || (st = sw_buf_putc(b, (uint8_t)(d >> 8))) != SW_OK) {
+                return st;
+            }
         }
-        if ((st = sw_buf_putc(b, (uint8_t)d)) != SW_OK || (st = sw_buf_putc(b, (uint8_t)(d >> 8))) != SW_OK) return st;
     }
     return SW_OK;
 }
