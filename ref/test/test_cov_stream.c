@@ -5,6 +5,8 @@
  * [#ser.iter] [#ser.pair.strict]. */
 #include <stdlib.h>
 
+#include <zlib.h>
+
 #include "sparkwire/stream.h"
 #include "testutil.h"
 
@@ -385,6 +387,34 @@ static sw_status encode_opts(const char *spec, const char *const *items, int mar
     return st;
 }
 
+/* [#ser.marshal.batch-ref] inside the zlib data of
+ * BatchedSerializer(CompressedSerializer(MarshalSerializer())) too */
+static void test_marshal_batch_ref_compressed(void)
+{
+    static const char *const items[] = {"'x'", "'y'", "'z'", NULL};
+    static const struct {
+        const char *spec;
+        uint8_t code;
+    } k[] = {
+        {"BatchedSerializer(CompressedSerializer(MarshalSerializer()), 2)", 0xdb},
+        {"BatchedSerializer(CompressedSerializer(MarshalSerializer(version=2)), 2)", 0x5b},
+        {"BatchedSerializer(CompressedSerializer(PickleSerializer()), 2)", 0x80},
+    };
+    size_t i;
+    for (i = 0; i < sizeof k / sizeof *k; i++) {
+        sw_buf b;
+        sw_error e;
+        uint8_t inflated[256];
+        uLongf n = sizeof inflated;
+        sw_buf_init(&b, NULL);
+        CU_ASSERT_EQUAL(encode_opts(k[i].spec, items, 0, &b, &e), SW_OK);
+        CU_ASSERT_FATAL(b.n > 4);
+        CU_ASSERT_EQUAL_FATAL(uncompress(inflated, &n, b.p + 4, (uLong)sw_get_be32(b.p)), Z_OK);
+        CU_ASSERT(n > 0 && inflated[0] == k[i].code);
+        sw_buf_free(&b);
+    }
+}
+
 /* [#ser.marshal.batch-ref] a marshal batch list carries FLAG_REF (db) from
  * version 3 on, also inside CompressedSerializer and after AutoSerializer's
  * M; not below version 3 (5b) and not in the Python 2 dialect */
@@ -484,6 +514,7 @@ static void test_dis_read_error(void)
 }
 
 static CU_TestInfo tests[] = {
+    {"marshal batches carry FLAG_REF inside zlib", test_marshal_batch_ref_compressed},
     {"dis stops at a read error", test_dis_read_error},
     {"marshal batches carry FLAG_REF", test_marshal_batch_ref},
     {"AutoSerializer turns to pickle for good", test_auto_sticky_pickle},
