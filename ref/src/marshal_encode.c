@@ -51,7 +51,7 @@ static sw_status put_le32(sw_buf *b, uint32_t x)
     q[1] = (uint8_t)(x >> 8);
     q[2] = (uint8_t)(x >> 16);
     q[3] = (uint8_t)(x >> 24);
-    return sw_buf_put(b, q, 4);
+    return sw_buf_put_inline(b, q, 4);
 }
 
 static sw_status put_double(sw_buf *b, double d)
@@ -61,7 +61,7 @@ static sw_status put_double(sw_buf *b, double d)
     int i;
     memcpy(&bits, &d, sizeof bits);
     for (i = 0; i < 8; i++) q[i] = (uint8_t)(bits >> (8 * i));
-    return sw_buf_put(b, q, 8);
+    return sw_buf_put_inline(b, q, 8);
 }
 
 /* versions 0-1: PyOS_double_to_string(d, 'g', 17, 0): "%.17g", with "nan"
@@ -74,8 +74,8 @@ static sw_status put_float_text(sw_buf *b, double d)
     else if (isinf(d)) k = snprintf(t, sizeof t, "%s", d < 0 ? "-inf" : "inf");
     else k = snprintf(t, sizeof t, "%.17g", d);
     if (k <= 0 || k >= (int)sizeof t) return SW_E_NOMEM;
-    if (sw_buf_putc(b, (uint8_t)k) != SW_OK) return SW_E_NOMEM;
-    return sw_buf_put(b, t, (size_t)k);
+    if (sw_buf_putc_inline(b, (uint8_t)k) != SW_OK) return SW_E_NOMEM;
+    return sw_buf_put_inline(b, t, (size_t)k);
 }
 
 static int is_ascii(const sw_value *v)
@@ -134,7 +134,7 @@ static sw_status w_long_digits(menc *e, const sw_value *v, uint8_t code)
     nbits = sw_int_bit_length(v);
     nd = (nbits + 14) / 15;
     if (nd > 0x7fffffffu) return unmarshallable(e);
-    if ((st = sw_buf_putc(b, code)) != SW_OK) return st;
+    if ((st = sw_buf_putc_inline(b, code)) != SW_OK) return st;
     if ((st = put_le32(b, neg ? (uint32_t)0 - (uint32_t)nd : (uint32_t)nd)) != SW_OK) return st;
     /* 15-bit digits, little-endian: magnitude bytes shifted into an
      * accumulator, two output bytes per digit stored into reserved room (or,
@@ -157,7 +157,7 @@ static sw_status w_long_digits(menc *e, const sw_value *v, uint8_t code)
             if (room) {
                 b->p[b->n++] = (uint8_t)d;
                 b->p[b->n++] = (uint8_t)(d >> 8);
-            } else if ((st = sw_buf_putc(b, (uint8_t)d)) != SW_OK || (st = sw_buf_putc(b, (uint8_t)(d >> 8))) != SW_OK) {
+            } else if ((st = sw_buf_putc_inline(b, (uint8_t)d)) != SW_OK || (st = sw_buf_putc_inline(b, (uint8_t)(d >> 8))) != SW_OK) {
                 return st;
             }
         }
@@ -175,7 +175,7 @@ static sw_status w_sized(menc *e, uint8_t code, size_t n)
     sw_status st;
     /* W_SIZE: a size above 2**31-1 is unmarshallable */
     if (n > 0x7fffffffu) return unmarshallable(e);
-    if ((st = sw_buf_putc(e->out, code)) != SW_OK) return st;
+    if ((st = sw_buf_putc_inline(e->out, code)) != SW_OK) return st;
     return put_le32(e->out, (uint32_t)n);
 }
 
@@ -189,10 +189,10 @@ static sw_status w_one(menc *e, const sw_value *v, int *opened)
     if (++e->written > e->max_expansion)
         return efail(e, SW_E_LIMIT_EXPANSION, SW_PYEXC_NONE, "more marshal objects written than max_expansion");
     switch (v->kind) {
-    case SW_K_NONE: return sw_buf_putc(b, 'N');
-    case SW_K_BOOL: return sw_buf_putc(b, v->u.b ? 'T' : 'F');
-    case SW_K_STOPITER: return sw_buf_putc(b, 'S');
-    case SW_K_ELLIPSIS: return sw_buf_putc(b, '.');
+    case SW_K_NONE: return sw_buf_putc_inline(b, 'N');
+    case SW_K_BOOL: return sw_buf_putc_inline(b, v->u.b ? 'T' : 'F');
+    case SW_K_STOPITER: return sw_buf_putc_inline(b, 'S');
+    case SW_K_ELLIPSIS: return sw_buf_putc_inline(b, '.');
     default: break;
     }
     if (!e->py2 && e->version >= 3) {
@@ -200,7 +200,7 @@ static sw_status w_one(menc *e, const sw_value *v, int *opened)
         uint64_t *r = sw_ptrmap_get(&e->refs, v);
         if (r && *r >> REF_SHIFT) {
             /* [#marshal.ref] a node written with FLAG_REF before */
-            if ((st = sw_buf_putc(b, 'r')) != SW_OK) return st;
+            if ((st = sw_buf_putc_inline(b, 'r')) != SW_OK) return st;
             return put_le32(b, (uint32_t)((*r >> REF_SHIFT) - 1));
         }
         if (wants_ref(e, v, r ? *r & REF_COUNT : 1)) {
@@ -217,12 +217,12 @@ static sw_status w_one(menc *e, const sw_value *v, int *opened)
             /* 2.7: a long (hint 'l') stays a long; an int is 'i' or 'I' */
             if (!(e->hints && v->hint == 'l')) {
                 if (fits(v, INT32_MIN, INT32_MAX)) {
-                    if ((st = sw_buf_putc(b, 'i')) != SW_OK) return st;
+                    if ((st = sw_buf_putc_inline(b, 'i')) != SW_OK) return st;
                     return put_le32(b, (uint32_t)v->u.i);
                 }
                 if (!(v->flags & SW_VF_BIG)) {
                     uint64_t x = (uint64_t)v->u.i;
-                    if ((st = sw_buf_putc(b, 'I')) != SW_OK) return st;
+                    if ((st = sw_buf_putc_inline(b, 'I')) != SW_OK) return st;
                     if ((st = put_le32(b, (uint32_t)x)) != SW_OK) return st;
                     return put_le32(b, (uint32_t)(x >> 32));
                 }
@@ -230,24 +230,24 @@ static sw_status w_one(menc *e, const sw_value *v, int *opened)
             return w_long_digits(e, v, 'l');
         }
         if (fits(v, INT32_MIN, INT32_MAX)) {
-            if ((st = sw_buf_putc(b, (uint8_t)('i' | flag))) != SW_OK) return st;
+            if ((st = sw_buf_putc_inline(b, (uint8_t)('i' | flag))) != SW_OK) return st;
             return put_le32(b, (uint32_t)v->u.i);
         }
         return w_long_digits(e, v, (uint8_t)('l' | flag));
     case SW_K_FLOAT:
         if (e->version > 1) {
-            if ((st = sw_buf_putc(b, (uint8_t)('g' | flag))) != SW_OK) return st;
+            if ((st = sw_buf_putc_inline(b, (uint8_t)('g' | flag))) != SW_OK) return st;
             return put_double(b, v->u.f);
         }
-        if ((st = sw_buf_putc(b, (uint8_t)('f' | flag))) != SW_OK) return st;
+        if ((st = sw_buf_putc_inline(b, (uint8_t)('f' | flag))) != SW_OK) return st;
         return put_float_text(b, v->u.f);
     case SW_K_COMPLEX:
         if (e->version > 1) {
-            if ((st = sw_buf_putc(b, (uint8_t)('y' | flag))) != SW_OK) return st;
+            if ((st = sw_buf_putc_inline(b, (uint8_t)('y' | flag))) != SW_OK) return st;
             if ((st = put_double(b, v->u.cx.re)) != SW_OK) return st;
             return put_double(b, v->u.cx.im);
         }
-        if ((st = sw_buf_putc(b, (uint8_t)('x' | flag))) != SW_OK) return st;
+        if ((st = sw_buf_putc_inline(b, (uint8_t)('x' | flag))) != SW_OK) return st;
         if ((st = put_float_text(b, v->u.cx.re)) != SW_OK) return st;
         return put_float_text(b, v->u.cx.im);
     case SW_K_BYTES: case SW_K_BYTEARRAY:
@@ -259,20 +259,20 @@ static sw_status w_one(menc *e, const sw_value *v, int *opened)
             st = sw_vset_add(&e->strs, v, (size_t)e->nstrs, &found, &idx);
             if (st != SW_OK) return st;
             if (found) {
-                if ((st = sw_buf_putc(b, 'R')) != SW_OK) return st;
+                if ((st = sw_buf_putc_inline(b, 'R')) != SW_OK) return st;
                 return put_le32(b, (uint32_t)idx);
             }
             e->nstrs++;
             code = 't';
         }
         if ((st = w_sized(e, (uint8_t)(code | flag), v->u.s.n)) != SW_OK) return st;
-        return sw_buf_put(b, v->u.s.p, v->u.s.n);
+        return sw_buf_put_inline(b, v->u.s.p, v->u.s.n);
     case SW_K_STR: {
         int interned = e->hints && (v->flags & SW_VF_INTERNED) != 0;
         if (!e->py2 && e->version >= 4 && is_ascii(v)) {
             if (v->u.s.n < 256) {
-                if ((st = sw_buf_putc(b, (uint8_t)((interned ? 'Z' : 'z') | flag))) != SW_OK) return st;
-                if ((st = sw_buf_putc(b, (uint8_t)v->u.s.n)) != SW_OK) return st;
+                if ((st = sw_buf_putc_inline(b, (uint8_t)((interned ? 'Z' : 'z') | flag))) != SW_OK) return st;
+                if ((st = sw_buf_putc_inline(b, (uint8_t)v->u.s.n)) != SW_OK) return st;
             } else if ((st = w_sized(e, (uint8_t)((interned ? 'A' : 'a') | flag), v->u.s.n)) != SW_OK) {
                 return st;
             }
@@ -280,12 +280,12 @@ static sw_status w_one(menc *e, const sw_value *v, int *opened)
             code = (!e->py2 && e->version >= 3 && interned) ? 't' : 'u';
             if ((st = w_sized(e, (uint8_t)(code | flag), v->u.s.n)) != SW_OK) return st;
         }
-        return sw_buf_put(b, v->u.s.p, v->u.s.n);
+        return sw_buf_put_inline(b, v->u.s.p, v->u.s.n);
     }
     case SW_K_TUPLE:
         if (!e->py2 && e->version >= 4 && v->u.c.n < 256) {
-            if ((st = sw_buf_putc(b, (uint8_t)(')' | flag))) != SW_OK) return st;
-            st = sw_buf_putc(b, (uint8_t)v->u.c.n);
+            if ((st = sw_buf_putc_inline(b, (uint8_t)(')' | flag))) != SW_OK) return st;
+            st = sw_buf_putc_inline(b, (uint8_t)v->u.c.n);
         } else {
             st = w_sized(e, (uint8_t)('(' | flag), v->u.c.n);
         }
@@ -298,14 +298,14 @@ static sw_status w_one(menc *e, const sw_value *v, int *opened)
         return st;
     case SW_K_DICT:
         if (v->u.c.n % 2) return unmarshallable(e);
-        st = sw_buf_putc(b, (uint8_t)('{' | flag));
+        st = sw_buf_putc_inline(b, (uint8_t)('{' | flag));
         *opened = st == SW_OK;
         return st;
     case SW_K_CODE:
         /* [#marshal.code] the field layout of the dialect */
         if (v->u.c.n != (e->py2 ? SW_M_CODE2_N : SW_M_CODE3_N))
             return efail(e, SW_E_UNENCODABLE, SW_PYEXC_VALUEERROR, "code object with another field count");
-        st = sw_buf_putc(b, (uint8_t)('c' | flag));
+        st = sw_buf_putc_inline(b, (uint8_t)('c' | flag));
         *opened = st == SW_OK;
         return st;
     default:
@@ -324,9 +324,13 @@ static sw_status count_refs(menc *e, const sw_value *root, const sw_alloc *al)
     sw_status st = SW_OK;
     stk = (const sw_value **)sw__malloc(al, cap * sizeof *stk);
     if (!stk) return SW_E_NOMEM;
-    /* a batch list of n items reaches at least n nodes: room for them at
-     * once (a size from the graph in memory, not from input) */
-    if (root->kind == SW_K_LIST || root->kind == SW_K_TUPLE) st = sw_ptrmap_reserve(&e->refs, root->u.c.n + 1);
+    /* a batch list of n items: room at once for n times the nodes of its
+     * first item (itself and up to 7 children), instead of rehashing at
+     * every doubling; a size from the graph in memory, never from input */
+    if ((root->kind == SW_K_LIST || root->kind == SW_K_TUPLE) && root->u.c.n > 0) {
+        size_t per = 1 + sw_v_nchildren(root->u.c.v[0]);
+        st = sw_ptrmap_reserve(&e->refs, root->u.c.n * (per < 8 ? per : 8) + 1);
+    }
     if (st == SW_OK) stk[n++] = root;
     while (n && st == SW_OK) {
         const sw_value *v = stk[--n];
@@ -430,7 +434,7 @@ sw_status sw_marshal_encode(const sw_value *v, const sw_marshal_enc_opts *o, sw_
                     st = depth_fail(&e);
                     break;
                 }
-                st = sw_buf_putc(out, '0');
+                st = sw_buf_putc_inline(out, '0');
             }
             n--;
             continue;

@@ -103,6 +103,28 @@ sw_status sw_ptrmap_put(sw_ptrmap *m, const void *key, uint64_t val);
  * read from input. SW_OK or SW_E_NOMEM (the map is left usable). */
 sw_status sw_ptrmap_reserve(sw_ptrmap *m, size_t n);
 
+/* ---- sw_buf appends inline: room in the buffer and under its max, else
+ * the out-of-line sw_buf_put (which grows it or fails) ---- */
+
+static inline sw_status sw_buf_put_inline(sw_buf *b, const void *p, size_t n)
+{
+    if (n && n <= b->cap - b->n && (!b->max || (b->n <= b->max && n <= b->max - b->n))) {
+        memcpy(b->p + b->n, p, n);
+        b->n += n;
+        return SW_OK;
+    }
+    return sw_buf_put(b, p, n);
+}
+
+static inline sw_status sw_buf_putc_inline(sw_buf *b, uint8_t c)
+{
+    if (b->n < b->cap && (!b->max || b->n < b->max)) {
+        b->p[b->n++] = c;
+        return SW_OK;
+    }
+    return sw_buf_put(b, &c, 1);
+}
+
 /* ---- UTF-8 ---- */
 
 /* Python's strict UTF-8 decoder: 1 if p[0..n) is valid (no surrogates),
