@@ -513,7 +513,49 @@ static void test_dis_read_error(void)
     sw_ser_free(s, NULL);
 }
 
+/* [#ser.cartesian] the product is bounded by max_expansion */
+static void test_cartesian_expansion(void)
+{
+    static const char *const items[] = {"[1, 2, 3]", "['a', 'b', 'c']", NULL};
+    const char *spec = "CartesianDeserializer(BatchedSerializer(PickleSerializer(), 3), "
+                       "BatchedSerializer(PickleSerializer(), 3))";
+    sw_buf b;
+    sw_error e;
+    size_t nput;
+    uint64_t lim;
+    sw_buf_init(&b, NULL);
+    CU_ASSERT_EQUAL_FATAL(encode("PickleSerializer()", items, &b, &nput, &e), SW_OK);
+    for (lim = 8; lim <= 9; lim++) {
+        sw_serializer *s;
+        sw_source src;
+        sw_decoder *d;
+        sw_stream_opts o;
+        sw_value *v;
+        sw_status st;
+        unsigned n = 0;
+        CU_ASSERT_EQUAL_FATAL(sw_ser_parse(spec, &s, NULL, &e), SW_OK);
+        sw_stream_opts_default(&o);
+        o.limits.max_expansion = lim;
+        sw_source_mem(&src, b.p, b.n);
+        CU_ASSERT_EQUAL_FATAL(sw_decoder_new(s, &src, &o, &d), SW_OK);
+        sw_test_junk(&e, sizeof e);
+        while ((st = sw_decoder_next(d, &v, &e)) == SW_OK) n++;
+        if (lim == 8) {
+            CU_ASSERT_EQUAL(st, SW_E_LIMIT_EXPANSION);
+            CU_ASSERT_EQUAL(e.layer, SW_LAYER_PAIR);
+            CU_ASSERT_EQUAL(n, 0u);
+        } else {
+            CU_ASSERT_EQUAL(st, SW_END);
+            CU_ASSERT_EQUAL(n, 9u);
+        }
+        sw_decoder_free(d);
+        sw_ser_free(s, NULL);
+    }
+    sw_buf_free(&b);
+}
+
 static CU_TestInfo tests[] = {
+    {"Cartesian product over max_expansion", test_cartesian_expansion},
     {"marshal batches carry FLAG_REF inside zlib", test_marshal_batch_ref_compressed},
     {"dis stops at a read error", test_dis_read_error},
     {"marshal batches carry FLAG_REF", test_marshal_batch_ref},
