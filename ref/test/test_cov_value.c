@@ -240,7 +240,32 @@ static void test_graph_equal(void)
     sw_arena_free(ar);
 }
 
+/* [#notation.identity] many anchors: parsed, shared, printed back the same */
+static void test_many_anchors(void)
+{
+    char text[2048];
+    size_t k = 0;
+    int i;
+    sw_arena *ar = sw_arena_new(NULL, NULL);
+    sw_value *v;
+    sw_buf b;
+    sw_error e;
+    k += (size_t)sprintf(text + k, "[");
+    for (i = 1; i <= 40; i++) k += (size_t)sprintf(text + k, "%s&%d [%d], *%d", i > 1 ? ", " : "", i, i, i);
+    k += (size_t)sprintf(text + k, "]");
+    v = parse(ar, text);
+    CU_ASSERT_EQUAL_FATAL(v->u.c.n, 80u);
+    CU_ASSERT_PTR_EQUAL(v->u.c.v[78], v->u.c.v[79]);
+    CU_ASSERT(v->u.c.v[0] != v->u.c.v[2]);
+    sw_buf_init(&b, NULL);
+    CU_ASSERT_EQUAL(sw_notation_print(v, &b, 0, &e), SW_OK);
+    CU_ASSERT(b.n == k && memcmp(b.p, text, k) == 0);
+    sw_buf_free(&b);
+    sw_arena_free(ar);
+}
+
 static CU_TestInfo tests[] = {
+    {"notation with 40 anchors round-trips", test_many_anchors},
     {"sw_v_graph_equal", test_graph_equal},
     {"arena counts, limits, grow", test_arena},
     {"sw_v_pyeq on the native kinds (checked with python3)", test_pyeq},
