@@ -166,6 +166,32 @@ static void test_string_kinds(void)
     sw_arena_free(ar);
 }
 
+/* [#pickle.globals] APPEND(S), SETITEM(S), ADDITEMS and BUILD on an obj node
+ * become its mutations, in order */
+static void test_obj_mutations(void)
+{
+    /* split literals: a hex escape never eats the next character */
+    static const char p[] = "\x80\x04\x95\x00\x00\x00\x00\x00\x00\x00\x00" /* FRAME 0 */
+                            "c__main__\nP\n)\x81"                                     /* newobj(P, ()) */
+                            "(K\x01" "K\x02" "\x90"                                   /* ADDITEMS 1 2 */
+                            "K\x03" "a"                                               /* APPEND 3 */
+                            "K\x04" "K\x05" "s"                                       /* SETITEM 4: 5 */
+                            "(K\x06" "K\x07" "u"                                      /* SETITEMS 6: 7 */
+                            "(K\x08" "e"                                              /* APPENDS 8 */
+                            "}b.";                                                    /* BUILD {} */
+    sw_arena *ar = sw_arena_new(NULL, NULL);
+    sw_value *v;
+    size_t used;
+    sw_error e;
+    CU_ASSERT_EQUAL_FATAL(decode((const uint8_t *)p, sizeof p - 1, SW_PICKLE_ENC_BYTES, SW_MODE_PYSPARK, ar, &v,
+                                 &used, &e),
+                          SW_OK);
+    CU_ASSERT_EQUAL(used, sizeof p - 1);
+    CU_ASSERT_STRING_EQUAL(sw_test_notation(v), "newobj(global('__main__', 'P'), ()).add(1).add(2).append(3)"
+                                                ".setitem(4, 5).setitem(6, 7).append(8).build({})");
+    sw_arena_free(ar);
+}
+
 /* [#marshal.dis] the listing names the text float, complex and ASCII codes */
 static void test_marshal_dis_names(void)
 {
@@ -182,6 +208,7 @@ static void test_marshal_dis_names(void)
 }
 
 static CU_TestInfo tests[] = {
+    {"mutations of an obj node", test_obj_mutations},
     {"marshal listing names", test_marshal_dis_names},
     {"DUP/INST/OBJ/STRING family/merged keys vs CPython (tools/gen_cov_pickle_cases.py)", test_cases_vs_cpython},
     {"their errors: status, offset, message", test_error_status_offsets},

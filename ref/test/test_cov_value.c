@@ -215,6 +215,7 @@ static void test_graph_equal(void)
         {"ext(1)", "ext(2)", 0}, {"buffer(0)", "readonly_buffer(0)", 0}, {"buffer(0)", "buffer(1)", 0},
         {"[1, 2]", "[1, 2, 3]", 0}, {"(1,)", "[1]", 0}, {"{1: 2}", "{1: 3}", 0},
         {"global('m', 'n')", "global('m', 'o')", 0},
+        {"reduce(global('m', 'f'), ()).append(1).append(2)", "reduce(global('m', 'f'), ()).setitem(1, 2)", 0},
     };
     sw_arena *ar = sw_arena_new(NULL, NULL);
     char wide_a[800], wide_b[800];
