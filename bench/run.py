@@ -2,9 +2,10 @@
 """`make bench`: sparkwire against CPython on the very same bytes, in one run.
 
 1. runs `swbench corpus` (bench/bench.c): sparkwire decode, encode, frame scan
-   (NoOpSerializer, payloads borrowed) and memcpy over every corpus stream;
-2. times CPython's pickle.loads/dumps or marshal.loads/dumps over the same
-   frames, with the same method: one warm-up pass, then REPS samples, each
+   (NoOpSerializer, payloads borrowed) and memcpy over one corpus stream;
+2. right after it, times CPython's pickle.loads/dumps or marshal.loads/dumps
+   over the same frames (1 and 2 alternate stream by stream, so that both
+   sides of a ratio see the same background load), with the same method: one warm-up pass, then REPS samples, each
    repeating the pass until it lasts MIN_MS, reporting the time of one pass
    (min and median); the cyclic GC is off while timing, as timeit does, which
    is CPython's best case;
@@ -140,20 +141,20 @@ def main():
     streams = read_manifest(a.corpus)
     load0 = os.getloadavg()
 
-    # 1. sparkwire
-    sys.stderr.write('sparkwire: %d streams x (decode, encode, scan, memcpy), %d samples each...\n'
-                     % (len(streams), a.reps))
-    out = subprocess.run([a.swbench, 'corpus', a.corpus, str(a.reps), str(a.min_ms)],
-                         check=True, stdout=subprocess.PIPE, universal_newlines=True).stdout
+    # 1-2. sparkwire and CPython, stream by stream: each stream's sparkwire
+    # run is followed at once by CPython's on the same bytes, so both sides
+    # of a ratio are measured under the same background load
+    sys.stderr.write('sparkwire (decode, encode, scan, memcpy) and CPython %s (loads, dumps): %d streams, '
+                     '%d samples each...\n' % (platform.python_version(), len(streams), a.reps))
     sw = {}
-    for line in out.splitlines():
-        r = json.loads(line)
-        sw[(r['name'], r['op'])] = r
-
-    # 2. CPython
-    sys.stderr.write('CPython %s: loads and dumps over the same frames...\n' % platform.python_version())
     py = {}
     for s in streams:
+        out = subprocess.run([a.swbench, 'corpus', a.corpus, str(a.reps), str(a.min_ms), s['name']],
+                             check=True, stdout=subprocess.PIPE, universal_newlines=True).stdout
+        for line in out.splitlines():
+            r = json.loads(line)
+            if r['name'] == s['name']:
+                sw[(r['name'], r['op'])] = r
         py[s['name']] = cpython(s, a.corpus, a.reps, min_s)
 
     # 3. streaming memory
@@ -182,7 +183,8 @@ def main():
     w('- CPython %s (`%s`), pickle and marshal C accelerators, gc disabled while timing'
       % (platform.python_version(), sys.executable))
     w('- method (both sides): one warm-up pass, %d samples, each repeating the pass for at least %g ms; '
-      'rates below use the min time of one pass, the median is in the detail table' % (a.reps, a.min_ms))
+      'rates below use the min time of one pass, the median is in the detail table; sparkwire and CPython '
+      'alternate stream by stream, so both sides of a ratio run under the same background load' % (a.reps, a.min_ms))
     w('- corpus: `bench/make_corpus.py` (seeded, PYTHONHASHSEED=0), %d streams, %.1f MiB; '
       '`b1024` = BatchedSerializer(S, 1024), `auto` = AutoBatchedSerializer(S)'
       % (len(streams), sum(s['bytes'] for s in streams) / MiB))
