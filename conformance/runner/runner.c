@@ -458,7 +458,7 @@ static void check_decode(rs_testee *t, const vector *v, const char *mode, const 
     rp_buf_free(&req);
     if (rr != RS_OK) {
         char d[DETAIL_CAP];
-        snprintf(d, sizeof d, "%s: %s", rs_name(rr), why);
+        snprintf(d, sizeof d, "%s: %.*s", rs_name(rr), (int)(sizeof d - 32), why);
         add_check(res, mode, R_FAIL, d);
         if (rc->log) fprintf(rc->log, "%s\t%s\t%s\tFAIL\t%s\n", t->name, v->vid, mode, d);
         return;
@@ -502,7 +502,7 @@ static void check_encode(rs_testee *t, const vector *v, const runctx *rc, result
     rp_buf_free(&req);
     if (rr != RS_OK) {
         char d[DETAIL_CAP];
-        snprintf(d, sizeof d, "%s: %s", rs_name(rr), why);
+        snprintf(d, sizeof d, "%s: %.*s", rs_name(rr), (int)(sizeof d - 32), why);
         add_check(res, "encode", R_FAIL, d);
         if (rc->log) fprintf(rc->log, "%s\t%s\tencode\tFAIL\t%s\n", t->name, v->vid, d);
         return;

@@ -22,7 +22,7 @@ struct sw_encoder {
     const sw_serializer *s;
     sw_sink *out;
     sw_stream_opts o;
-    wr pool[2 * 64 + 2];
+    wr pool[SW_SER_MAX_NODES];
     size_t npool;
     wr *root;
     sw_arena *ar;     /* batch lists and pair tuples */
@@ -89,6 +89,16 @@ void sw_encoder_free(sw_encoder *e)
 static sw_status fail(sw_error *err, sw_status st, sw_layer layer, uint64_t off, const char *msg)
 {
     return SW_FAIL(err, st, layer, SW_PYEXC_NONE, off, 0, msg);
+}
+
+/* The encoder's arena refused a node: its own status (limit_nodes,
+ * limit_total or nomem) [#limits] */
+static sw_status arena_fail(sw_encoder *e, sw_error *err, sw_layer layer)
+{
+    sw_status st = sw_arena_status(e->ar);
+    if (st == SW_OK) st = SW_E_NOMEM;
+    return SW_FAIL(err, st, layer, st == SW_E_NOMEM ? SW_PYEXC_MEMORYERROR : SW_PYEXC_NONE, e->out->written, 0,
+                   st == SW_E_NOMEM ? "out of memory" : "the encoder's arena reached a limit");
 }
 
 /* zlib.compress(data, 1) [#ser.compressed.encode] */
@@ -353,7 +363,7 @@ static sw_status emit_batch(sw_encoder *e, wr *w, size_t k, sw_error *err)
     sw_value *l = sw_v_container(e->ar, SW_K_LIST, k ? k : 1);
     size_t i;
     sw_status st;
-    if (!l) return fail(err, SW_E_NOMEM, SW_LAYER_BATCH, e->out->written, "out of memory");
+    if (!l) return arena_fail(e, err, SW_LAYER_BATCH);
     for (i = 0; i < k; i++) sw_v_push(e->ar, l, w->items[i]);
     mark_marshal_ref(e, w->a, l);
     st = put(e, w->a, l, err);
@@ -427,7 +437,7 @@ static sw_status put(sw_encoder *e, wr *w, const sw_value *v, sw_error *err)
             size_t j, m = vals->u.c.n - i < n ? vals->u.c.n - i : n;
             sw_value *chunk = sw_v_container(e->ar, (sw_kind)vals->kind, m);
             sw_value *t = sw_v_container(e->ar, SW_K_TUPLE, 2);
-            if (!chunk || !t) return fail(err, SW_E_NOMEM, SW_LAYER_BATCH, e->out->written, "out of memory");
+            if (!chunk || !t) return arena_fail(e, err, SW_LAYER_BATCH);
             for (j = 0; j < m; j++) sw_v_push(e->ar, chunk, vals->u.c.v[i + j]);
             sw_v_push(e->ar, t, (sw_value *)(uintptr_t)key);
             sw_v_push(e->ar, t, chunk);

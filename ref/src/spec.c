@@ -10,6 +10,7 @@ typedef struct parser {
     const sw_alloc *al;
     sw_error *err;
     unsigned depth;
+    unsigned nodes;
 } parser;
 
 #define SPEC_MAX_DEPTH 64u /* [#spec.grammar] nesting bound */
@@ -114,6 +115,9 @@ static sw_status parse_ser(parser *p, sw_serializer **out)
     int64_t v;
     *out = NULL;
     if (++p->depth > SPEC_MAX_DEPTH) return bad(p, p->pos, "serializer nested too deeply");
+    /* [#spec.grammar] the decoder and encoder hold one iterator per
+     * serializer in a fixed pool: a spec names at most SW_SER_MAX_NODES */
+    if (++p->nodes > SW_SER_MAX_NODES) return bad(p, p->pos, "more than 128 serializers in one spec");
     skip_ws(p);
     at = p->pos;
     k = ident(p, &nm);

@@ -36,7 +36,7 @@ struct sw_decoder {
     sw_stream_opts o;
     sw_arena *ar;
     it *root;
-    it pool[2 * 64 + 2];
+    it pool[SW_SER_MAX_NODES];
     size_t npool;
     uint64_t count;
     sw_status final;     /* sticky SW_END or error */

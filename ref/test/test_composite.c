@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "sparkwire/codec.h"
 #include "sparkwire/stream.h"
 #include "testutil.h"
 
@@ -720,7 +721,100 @@ static void test_pair_strict_rules(void)
     sw_arena_free(ar);
 }
 
+/* Pair trees of n leaves: 2n-1 serializers, nesting about log2(n) */
+static void pair_tree(char *out, size_t cap, unsigned leaves)
+{
+    size_t n = 0;
+    unsigned i;
+    /* a left comb: PairDeserializer(PairDeserializer(P, P), P)... nests too
+     * deep; a balanced tree is built as text by doubling */
+    char *a = (char *)malloc(cap), *b = (char *)malloc(cap);
+    CU_ASSERT_FATAL(a && b);
+    snprintf(a, cap, "PickleSerializer()");
+    for (i = 1; i < leaves; i *= 2) {
+        snprintf(b, cap, "PairDeserializer(%s, %s)", a, a);
+        memcpy(a, b, strlen(b) + 1);
+    }
+    n = strlen(a);
+    memcpy(out, a, n + 1);
+    free(a);
+    free(b);
+}
+
+/* [#spec.grammar] at most SW_SER_MAX_NODES serializers: 64 leaves (127
+ * serializers) decode and encode; 128 leaves (255) are bad_spec at parse */
+static void test_spec_node_bound(void)
+{
+    static char text[1 << 16];
+    sw_serializer *s = NULL;
+    sw_error e;
+    sw_decoder *d = NULL;
+    sw_encoder *enc = NULL;
+    sw_source src;
+    sw_sink sink;
+    sw_buf out;
+    pair_tree(text, sizeof text, 64);
+    CU_ASSERT_EQUAL_FATAL(sw_ser_parse(text, &s, NULL, &e), SW_OK);
+    sw_source_mem(&src, (const uint8_t *)"", 0);
+    CU_ASSERT_EQUAL(sw_decoder_new(s, &src, NULL, &d), SW_OK);
+    sw_buf_init(&out, NULL);
+    sw_sink_buf(&sink, &out);
+    CU_ASSERT_EQUAL(sw_encoder_new(s, &sink, NULL, &enc), SW_OK);
+    sw_encoder_free(enc);
+    sw_decoder_free(d);
+    sw_ser_free(s, NULL);
+    sw_buf_free(&out);
+    pair_tree(text, sizeof text, 128);
+    sw_test_junk(&e, sizeof e);
+    s = NULL;
+    CU_ASSERT_EQUAL(sw_ser_parse(text, &s, NULL, &e), SW_E_BAD_SPEC);
+    CU_ASSERT_PTR_NULL(s);
+    CU_ASSERT_EQUAL(e.layer, SW_LAYER_SPEC);
+    CU_ASSERT_STRING_EQUAL(e.msg, "more than 128 serializers in one spec");
+}
+
+/* [#limits] the encoder's own nodes (FlattenedValues tuples, Pair groups)
+ * count against max_nodes and fail with limit_nodes, not nomem */
+static void test_encoder_arena_limit(void)
+{
+    static const char *const specs[] = {"FlattenedValuesSerializer(PickleSerializer(), 2)",
+                                        "PairDeserializer(BatchedSerializer(PickleSerializer(), 2), "
+                                        "BatchedSerializer(PickleSerializer(), 2))"};
+    static const char *const items[] = {"('k', [1, 2, 3])", "(1, 2)"};
+    size_t i;
+    for (i = 0; i < 2; i++) {
+        sw_arena *ar = sw_arena_new(NULL, NULL);
+        sw_serializer *s = NULL;
+        sw_value *v = NULL;
+        sw_stream_opts o;
+        sw_encoder *enc = NULL;
+        sw_sink sink;
+        sw_buf out;
+        sw_error e;
+        sw_status st;
+        CU_ASSERT_EQUAL_FATAL(sw_ser_parse(specs[i], &s, NULL, &e), SW_OK);
+        CU_ASSERT_EQUAL_FATAL(sw_notation_parse(ar, items[i], strlen(items[i]), &v, &e), SW_OK);
+        sw_stream_opts_default(&o);
+        o.limits.max_nodes = 1;
+        sw_buf_init(&out, NULL);
+        sw_sink_buf(&sink, &out);
+        CU_ASSERT_EQUAL_FATAL(sw_encoder_new(s, &sink, &o, &enc), SW_OK);
+        sw_test_junk(&e, sizeof e);
+        st = sw_encoder_put(enc, v, &e);
+        if (st == SW_OK) st = sw_encoder_finish(enc, &e);
+        CU_ASSERT_EQUAL(st, SW_E_LIMIT_NODES);
+        CU_ASSERT_EQUAL(e.status, SW_E_LIMIT_NODES);
+        CU_ASSERT_EQUAL(e.layer, SW_LAYER_BATCH);
+        sw_encoder_free(enc);
+        sw_ser_free(s, NULL);
+        sw_buf_free(&out);
+        sw_arena_free(ar);
+    }
+}
+
 static CU_TestInfo tests[] = {
+    {"spec: at most SW_SER_MAX_NODES serializers", test_spec_node_bound},
+    {"encoder arena limit is limit_nodes", test_encoder_arena_limit},
     {"batched iterates bytes", test_batched_iterates_bytes},
     {"batched NULL frame", test_batched_null_frame},
     {"pair", test_pair},

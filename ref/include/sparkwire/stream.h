@@ -28,6 +28,10 @@ typedef enum sw_ser_kind {
     SW_SER_CHUNKED = 13      /* ChunkedStream(buffer_size) */
 } sw_ser_kind;
 
+/* Most serializers one spec may name (nesting is bounded separately, 64
+ * levels) [#spec.grammar]. */
+#define SW_SER_MAX_NODES 128
+
 typedef struct sw_serializer sw_serializer;
 struct sw_serializer {
     sw_ser_kind kind;
