@@ -39,11 +39,9 @@ static int open_input(const char *path)
 
 static int print_error(FILE *f, const sw_error *e)
 {
-    return fprintf(f, "# error %s/%s layer=%s offset=%llu payload_offset=%llu item=%llu%s%s: %s\n",
-                   sw_category_str(e->status), sw_status_str(e->status), sw_layer_str(e->layer),
-                   (unsigned long long)e->offset, (unsigned long long)e->payload_offset,
-                   (unsigned long long)e->item, e->pyexc ? " pyexc=" : "", sw_pyexc_str(e->pyexc),
-                   e->msg ? e->msg : "");
+    char text[512];
+    sw_error_format(e, text, sizeof text);
+    return fprintf(f, "# error %s\n", text);
 }
 
 static int read_all(int fd, sw_buf *b)

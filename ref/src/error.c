@@ -146,10 +146,12 @@ sw_status sw__fail(sw_error *err, sw_status st, sw_layer layer, sw_pyexc pyexc, 
 
 size_t sw_error_format(const sw_error *e, char *buf, size_t cap)
 {
-    int n = snprintf(buf, cap, "%s/%s at %s offset %llu (payload +%llu, item %llu): %s",
+    /* [#errors.record] the text form the CLI and the runner print */
+    int n = snprintf(buf, cap, "%s/%s layer=%s offset=%llu payload_offset=%llu item=%llu%s%s: %s",
                      sw_category_str(e->status), sw_status_str(e->status), sw_layer_str(e->layer),
                      (unsigned long long)e->offset, (unsigned long long)e->payload_offset,
-                     (unsigned long long)e->item, e->msg ? e->msg : "");
+                     (unsigned long long)e->item, e->pyexc ? " pyexc=" : "", e->pyexc ? sw_pyexc_str(e->pyexc) : "",
+                     e->msg ? e->msg : "");
     return n < 0 ? 0 : (size_t)n;
 }
 

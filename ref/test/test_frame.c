@@ -629,7 +629,36 @@ static void test_dis_negative(void)
     sw_buf_free(&x.b);
 }
 
+/* [#errors.record] the text form, exactly */
+static void test_error_text_form(void)
+{
+    sw_error e;
+    char buf[256];
+    static const uint8_t in[] = {0, 0, 0, 1, 'A', 0, 0};
+    sw_serializer *s;
+    sw_source src;
+    sw_decoder *d;
+    sw_value *v;
+    size_t n;
+    CU_ASSERT_EQUAL_FATAL(sw_ser_parse("NoOpSerializer()", &s, NULL, &e), SW_OK);
+    sw_source_mem(&src, in, sizeof in);
+    CU_ASSERT_EQUAL_FATAL(sw_decoder_new(s, &src, NULL, &d), SW_OK);
+    CU_ASSERT_EQUAL(sw_decoder_next(d, &v, &e), SW_OK);
+    CU_ASSERT_EQUAL(sw_decoder_next(d, &v, &e), SW_E_TRUNCATED_LENGTH);
+    n = sw_error_format(&e, buf, sizeof buf);
+    CU_ASSERT_STRING_EQUAL(buf, "truncated/truncated_length layer=frame offset=5 payload_offset=2 item=1 "
+                                "pyexc=struct.error: stream ended inside a big-endian integer");
+    CU_ASSERT_EQUAL(n, strlen(buf));
+    e.pyexc = SW_PYEXC_NONE;
+    sw_error_format(&e, buf, sizeof buf);
+    CU_ASSERT_STRING_EQUAL(buf, "truncated/truncated_length layer=frame offset=5 payload_offset=2 item=1: "
+                                "stream ended inside a big-endian integer");
+    sw_decoder_free(d);
+    sw_ser_free(s, NULL);
+}
+
 static CU_TestInfo tests[] = {
+    {"error record text form", test_error_text_form},
     {"wire integers", test_wire_ints},
     {"frame clean end", test_frame_clean_end},
     {"frame partial length", test_frame_partial_length},

@@ -161,7 +161,9 @@ typedef struct sw_error {
 
 /* Clear an error record to "no error". */
 void sw_error_clear(sw_error *e);
-/* Format "category/status at layer offset N (payload +M): msg" into buf. */
+/* Format the text form of [#errors.record] into buf ("category/status
+ * layer=L offset=N payload_offset=M item=K[ pyexc=E]: msg"); returns the
+ * length it needs, like snprintf. */
 size_t sw_error_format(const sw_error *e, char *buf, size_t cap);
 
 /*
