@@ -7,27 +7,35 @@
 
 /* ---- ints ---- */
 
+/* bits of u (0 for 0): a count-leading-zeros instruction where the compiler
+ * has one, else eight bits then one at a time */
+static size_t bitlen64(uint64_t u)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return u ? 64u - (size_t)__builtin_clzll(u) : 0;
+#else
+    size_t n = 0;
+    while (u >= 256) {
+        u >>= 8;
+        n += 8;
+    }
+    while (u) {
+        n++;
+        u >>= 1;
+    }
+    return n;
+#endif
+}
+
 size_t sw_int_bit_length(const sw_value *v)
 {
     if (!(v->flags & SW_VF_BIG)) {
         uint64_t u = v->u.i < 0 ? (uint64_t)0 - (uint64_t)v->u.i : (uint64_t)v->u.i;
-        size_t n = 0;
-        while (u) {
-            n++;
-            u >>= 1;
-        }
-        return n;
+        return bitlen64(u);
     } else {
         size_t n = v->u.big.n;
-        uint8_t top;
-        size_t b = 0;
         if (n == 0) return 0;
-        top = v->u.big.mag[n - 1];
-        while (top) {
-            b++;
-            top >>= 1;
-        }
-        return (n - 1) * 8 + b;
+        return (n - 1) * 8 + bitlen64(v->u.big.mag[n - 1]);
     }
 }
 
