@@ -16,7 +16,21 @@ static void put_error(rp_buf *st, const sw_error *e, sw_status s)
     rp_put_kv(st, "outcome", "error");
     rp_put_kv(st, "category", sw_category_str(s));
     rp_put_kv(st, "status", sw_status_str(s));
-    if (e->pyexc != SW_PYEXC_NONE) rp_put_kv(st, "exception", sw_pyexc_str(e->pyexc));
+    if (e->pyexc == SW_PYEXC_OTHER && e->msg) {
+        /* an exception sparkwire has no code for is named at the head of the
+         * message, "SystemError: ..." [#errors.pyexc] */
+        char name[64];
+        size_t n = strspn(e->msg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.");
+        if (n > 0 && n < sizeof name && e->msg[n] == ':') {
+            memcpy(name, e->msg, n);
+            name[n] = 0;
+            rp_put_kv(st, "exception", name);
+        } else {
+            rp_put_kv(st, "exception", sw_pyexc_str(e->pyexc));
+        }
+    } else if (e->pyexc != SW_PYEXC_NONE) {
+        rp_put_kv(st, "exception", sw_pyexc_str(e->pyexc));
+    }
     snprintf(num, sizeof num, "%llu", (unsigned long long)e->offset);
     rp_put_kv(st, "offset", num);
     rp_put_kv(st, "message", e->msg ? e->msg : sw_status_str(s));
