@@ -91,8 +91,10 @@ check-deps:
 	  else echo "missing:$$missing -- run: sudo apt-get install -y$$missing"; exit 1; fi; \
 	fi
 
-# `make test`: every CUnit suite, plain and under ASan+UBSan.
+# `make test`: the vectors' coverage check (< 1 s; no regeneration), then every CUnit suite,
+# plain and under ASan+UBSan.
 test: check-deps
+	$(MAKE) vectors-check SPARKWIRE_PYSPARK=
 	$(MAKE) test-plain
 	$(MAKE) test-san
 
@@ -168,7 +170,7 @@ clean:
 help:
 	@echo "make all          library (static + shared) and the sparkwire CLI"
 	@echo "make demo         decode the bundled demo vector with the CLI"
-	@echo "make test         CUnit suites plain, then under clang ASan+UBSan (what CI runs)"
+	@echo "make test         vectors-check, then CUnit suites plain and under clang ASan+UBSan (what CI runs)"
 	@echo "make asan|ubsan   the suites under one sanitizer;  make warn: -Werror build with gcc and clang"
 	@echo "make coverage     line and branch coverage of ref/src by the suites (gcc, gcovr): build/coverage/; COV_MIN_LINES=, COV_MIN_BRANCHES= fail below"
 	@echo "make vectors-check  SPEC ids, opcodes and type codes covered by vectors (SPARKWIRE_PYSPARK=DIR: regenerate twice)"
