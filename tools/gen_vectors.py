@@ -1065,7 +1065,7 @@ serializer family (`frame` holds the framing probes for NoOp, Pickle and Marshal
 | `items` | the items PySpark's `load_stream` yielded (reading the socket), one notation line each (tools/canon.py) |
 | `pyspark` | the `pyspark` mode's contract: how `load_stream` ended reading a BufferedReader over a socketpair (`sock.makefile("rb", 65536)`, what PySpark workers read): `{"outcome": "ok"}` or `{"outcome": "error", "exception", "message"}` (exception names as `sw_pyexc_str`: `struct.error`, `zlib.error`, else the class name); `items` are what it yielded. Every stream is also read from `io.BytesIO` |
 | `pyspark_observed` | only where PySpark's own result differs from `pyspark`, with its own `items` and `reader`: `io.BytesIO` where that reader differs from the socket (a negative length: BytesIO reads the rest of the input, SPEC [#frame.negative.bytesio]), or both readers' result where SPEC documents a deliberate divergence (a limit: `pyspark` then holds what sparkwire reports, e.g. `limit_frame` for a declared 2 GiB frame). The conformance runner accepts it as an alternative |
-| `strict` | what sparkwire's `strict` mode must report (from SPEC.md, not observed): `outcome`, optional `status`/`exception`, optional own `items` |
+| `strict` | what sparkwire's `strict` mode must report (from SPEC.md, not observed): `outcome`, optional `status`/`exception`/`layer`/`offset`/`payload_offset`, optional own `items` |
 | `description` | what the stream is |
 | `wire` | (group `wire`) the helper called and its argument; no `serializer`, so the conformance suite skips these |
 

@@ -670,7 +670,7 @@ static sw_status chunked_next(sw_decoder *d, it *x, sw_value **out, sw_error *er
         st = sw_read_int(d->src, &len, err);
         if (st == SW_END) {
             sw_buf_free(&b);
-            if (at == start) return SW_END; /* empty input: no item */
+            if (at == start) return SW_END; /* [#chunked] empty input: no item */
             return SW_FAIL(err, SW_E_TRUNCATED, SW_LAYER_CHUNKED, SW_PYEXC_NONE, at, 0,
                            "chunked stream ended without its -1 terminator");
         }
