@@ -219,6 +219,8 @@ static sw_status readline(pu *u, const uint8_t **p, size_t *n)
 {
     size_t left = sw_cur_left(&u->c), i;
     const uint8_t *s = u->c.p + u->c.pos;
+    *p = NULL;
+    *n = 0;
     for (i = 0; i < left; i++)
         if (s[i] == '\n') {
             *p = s;
@@ -227,6 +229,16 @@ static sw_status readline(pu *u, const uint8_t **p, size_t *n)
             return SW_OK;
         }
     return truncated(u);
+}
+
+/* [#pickle.errors] an opcode's argument line: CPython's callers of
+ * _Unpickler_Readline refuse a line of fewer than 2 bytes (the newline
+ * included), i.e. an empty argument, with bad_readline() */
+static sw_status readline_arg(pu *u, const uint8_t **p, size_t *n)
+{
+    sw_status st = readline(u, p, n);
+    if (st != SW_OK) return st;
+    return *n ? SW_OK : truncated(u);
 }
 
 static uint64_t le(const uint8_t *p, size_t n)
@@ -599,7 +611,11 @@ static sw_status load_float_text(pu *u, const uint8_t *p, size_t n)
     double d;
     size_t i;
     sw_value *v;
-    if (n >= sizeof buf || memchr(p, 0, n))
+    /* [#pickle.int] load_float parses a C string: a NUL ends it; then
+     * PyOS_string_to_double, which (unlike strtod) skips no white space */
+    const uint8_t *z = memchr(p, 0, n);
+    if (z) n = (size_t)(z - p);
+    if (n >= sizeof buf || (n > 0 && (p[0] == ' ' || (p[0] >= '\t' && p[0] <= '\r'))))
         return FAILP(u, SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, "could not convert string to float");
     memcpy(buf, p, n);
     buf[n] = 0;
@@ -649,16 +665,32 @@ static sw_status make_global(pu *u, sw_value *mod, sw_value *name, uint8_t hint,
     return SW_OK;
 }
 
+static sw_status name_check(pu *u, uint8_t hint, const uint8_t *p, size_t n)
+{
+    size_t i, bad;
+    if (hint == 'i') {
+        for (i = 0; i < n; i++)
+            if (p[i] >= 0x80)
+                return FAILP(u, SW_E_BAD_UTF8, SW_PYEXC_UNICODEDECODEERROR, "'ascii' codec can't decode an INST name");
+        return SW_OK;
+    }
+    if (!sw_utf8_valid(p, n, &bad))
+        return FAILP(u, SW_E_BAD_UTF8, SW_PYEXC_UNICODEDECODEERROR, "'utf-8' codec can't decode a global name");
+    return SW_OK;
+}
+
 static sw_status global_lines(pu *u, uint8_t hint, sw_value **out)
 {
     const uint8_t *m, *nm;
-    size_t mn, nn, bad;
+    size_t mn, nn;
     sw_status st;
     sw_value *mv, *nv;
-    if ((st = readline(u, &m, &mn)) != SW_OK) return st;
-    if ((st = readline(u, &nm, &nn)) != SW_OK) return st;
-    if (!sw_utf8_valid(m, mn, &bad) || !sw_utf8_valid(nm, nn, &bad))
-        return FAILP(u, SW_E_BAD_UTF8, SW_PYEXC_UNICODEDECODEERROR, "'utf-8' codec can't decode a global name");
+    /* [#pickle.globals] load_global decodes each line as UTF-8, load_inst
+     * as ASCII, each right after reading it */
+    if ((st = readline_arg(u, &m, &mn)) != SW_OK) return st;
+    if ((st = name_check(u, hint, m, mn)) != SW_OK) return st;
+    if ((st = readline_arg(u, &nm, &nn)) != SW_OK) return st;
+    if ((st = name_check(u, hint, nm, nn)) != SW_OK) return st;
     mv = str_node(u, m, mn, 0);
     nv = str_node(u, nm, nn, 0);
     if (!mv || !nv) return oom(u);
@@ -765,9 +797,8 @@ static sw_status text_index(pu *u, uint64_t *idx, const char *what)
     const uint8_t *p;
     size_t n, i;
     uint64_t x = 0;
-    sw_status st = readline(u, &p, &n);
+    sw_status st = readline_arg(u, &p, &n);
     if (st != SW_OK) return st;
-    if (n == 0) return FAILP(u, SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, what);
     for (i = 0; i < n; i++) {
         if (p[i] == '-' && i == 0)
             return FAILP(u, SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, "negative memo index");
@@ -892,10 +923,10 @@ static sw_status step(pu *u, uint8_t op, int *stop)
         if ((st = top(u, &v)) != SW_OK) return st;
         return push(u, v);
     case 'F':
-        if ((st = readline(u, &line, &ln)) != SW_OK) return st;
+        if ((st = readline_arg(u, &line, &ln)) != SW_OK) return st;
         return load_float_text(u, line, ln);
     case 'I':
-        if ((st = readline(u, &line, &ln)) != SW_OK) return st;
+        if ((st = readline_arg(u, &line, &ln)) != SW_OK) return st;
         return load_int(u, line, ln);
     case 'J':
         if ((st = need(u, 4, &a)) != SW_OK) return st;
@@ -913,7 +944,7 @@ static sw_status step(pu *u, uint8_t op, int *stop)
         if (v) v->hint = op;
         return push(u, v);
     case 'L': /* LONG text: a trailing 'L' is dropped */
-        if ((st = readline(u, &line, &ln)) != SW_OK) return st;
+        if ((st = readline_arg(u, &line, &ln)) != SW_OK) return st;
         if (ln > 0 && line[ln - 1] == 'L') ln--;
         v = int_text(u, line, ln, &st);
         if (!v) return int_fail(u, st);
@@ -1092,9 +1123,9 @@ static sw_status step(pu *u, uint8_t op, int *stop)
         return memo_put(u, le(a, 4));
     case 0x94: /* MEMOIZE: the next index is the number of entries */
         return memo_put(u, u->m.n);
-    case 'i': /* INST */
-        if ((st = global_lines(u, op, &v)) != SW_OK) return st;
+    case 'i': /* INST: load_inst calls marker() before reading its lines */
         if ((st = pop_mark(u, &from)) != SW_OK) return st;
+        if ((st = global_lines(u, op, &v)) != SW_OK) return st;
         w = tuple_of(u, from);
         if (!w) return oom(u);
         return push(u, new_obj(u, SW_OBJ_INST, v, w, NULL, op));

@@ -323,14 +323,13 @@ static int pyeq(const sw_value *a, const sw_value *b, uint32_t depth)
     case SW_K_BYTES: case SW_K_BYTEARRAY:
         return (b->kind == SW_K_BYTES || b->kind == SW_K_BYTEARRAY) && a->u.s.n == b->u.s.n &&
                (a->u.s.n == 0 || memcmp(a->u.s.p, b->u.s.p, a->u.s.n) == 0);
-    case SW_K_TUPLE: case SW_K_LIST:
-        return b->kind == a->kind && seq_eq(a, b, depth);
+    /* [#value.keys] "too deep" (-1) from a member stays -1: `x && -1` would say equal */
+    case SW_K_TUPLE: case SW_K_LIST: case SW_K_GLOBAL: case SW_K_NAMEDTUPLE:
+        return b->kind == a->kind ? seq_eq(a, b, depth) : 0;
     case SW_K_SET: case SW_K_FROZENSET:
-        return (b->kind == SW_K_SET || b->kind == SW_K_FROZENSET) && members_eq(a, b, 1, depth);
+        return b->kind == SW_K_SET || b->kind == SW_K_FROZENSET ? members_eq(a, b, 1, depth) : 0;
     case SW_K_DICT:
-        return b->kind == SW_K_DICT && members_eq(a, b, 2, depth);
-    case SW_K_GLOBAL: case SW_K_NAMEDTUPLE:
-        return b->kind == a->kind && seq_eq(a, b, depth);
+        return b->kind == SW_K_DICT ? members_eq(a, b, 2, depth) : 0;
     case SW_K_EXT: case SW_K_BUFFER:
         return b->kind == a->kind && a->u.i == b->u.i;
     default:

@@ -274,12 +274,206 @@ static void test_encoding(void)
     sw_arena_free(ar);
 }
 
+
+/* Text arguments as CPython 3.11's load_int/long/float/put/get/global/inst
+ * read them [#pickle.errors] [#pickle.globals] [#pickle.int] [#pickle.mark].
+ * Every expectation is what /usr/bin/python3 3.11.2 gives for
+ * pickle.Unpickler(BytesIO(x)).load() with a find_class that imports nothing:
+ * an empty argument line is bad_readline() ("pickle data was truncated"),
+ * INST names are ASCII (GLOBAL's UTF-8), INST looks for its MARK first,
+ * FLOAT skips no leading white space and stops at a NUL. */
+typedef struct text_case {
+    const char *in;
+    size_t n;
+    sw_status st;
+    sw_pyexc exc;
+    uint64_t at;
+    const char *out; /* notation when st == SW_OK */
+} text_case;
+
+#define TC(s, st, exc, at, out) {s, sizeof s - 1, st, exc, at, out}
+
+static void test_text_args(void)
+{
+    static const text_case cs[] = {
+        /* F2: empty argument lines */
+        TC("I\n.", SW_E_TRUNCATED_PAYLOAD, SW_PYEXC_UNPICKLINGERROR, 0, NULL),
+        TC("L\n.", SW_E_TRUNCATED_PAYLOAD, SW_PYEXC_UNPICKLINGERROR, 0, NULL),
+        TC("F\n.", SW_E_TRUNCATED_PAYLOAD, SW_PYEXC_UNPICKLINGERROR, 0, NULL),
+        TC("Np\n.", SW_E_TRUNCATED_PAYLOAD, SW_PYEXC_UNPICKLINGERROR, 1, NULL),
+        TC("g\n.", SW_E_TRUNCATED_PAYLOAD, SW_PYEXC_UNPICKLINGERROR, 0, NULL),
+        TC("c\nP\n.", SW_E_TRUNCATED_PAYLOAD, SW_PYEXC_UNPICKLINGERROR, 0, NULL),
+        TC("c__main__\n\n.", SW_E_TRUNCATED_PAYLOAD, SW_PYEXC_UNPICKLINGERROR, 0, NULL),
+        TC("(i\nP\n.", SW_E_TRUNCATED_PAYLOAD, SW_PYEXC_UNPICKLINGERROR, 1, NULL),
+        TC("(i__main__\n\n.", SW_E_TRUNCATED_PAYLOAD, SW_PYEXC_UNPICKLINGERROR, 1, NULL),
+        TC("(i\n\xff\n.", SW_E_TRUNCATED_PAYLOAD, SW_PYEXC_UNPICKLINGERROR, 1, NULL),
+        TC("c\n\xff\n.", SW_E_TRUNCATED_PAYLOAD, SW_PYEXC_UNPICKLINGERROR, 0, NULL),
+        TC("V\n.", SW_OK, SW_PYEXC_NONE, 0, "''"),
+        TC("I1\n.", SW_OK, SW_PYEXC_NONE, 0, "1"),
+        TC("L1\n.", SW_OK, SW_PYEXC_NONE, 0, "1"),
+        TC("LL\n.", SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, 0, NULL),
+        TC("Np0\n.", SW_OK, SW_PYEXC_NONE, 0, "None"),
+        /* F1: INST names are ASCII, GLOBAL names UTF-8; each line is
+         * decoded right after it is read */
+        TC("(i\xc3\xa9\nP\n.", SW_E_BAD_UTF8, SW_PYEXC_UNICODEDECODEERROR, 1, NULL),
+        TC("(i__main__\n\xc3\xa9\n.", SW_E_BAD_UTF8, SW_PYEXC_UNICODEDECODEERROR, 1, NULL),
+        TC("(i\xff\nP\n.", SW_E_BAD_UTF8, SW_PYEXC_UNICODEDECODEERROR, 1, NULL),
+        TC("(i\xc3\xa9\n\n.", SW_E_BAD_UTF8, SW_PYEXC_UNICODEDECODEERROR, 1, NULL),
+        TC("(i\xc3\xa9\nP", SW_E_BAD_UTF8, SW_PYEXC_UNICODEDECODEERROR, 1, NULL),
+        TC("c\xff\n\n.", SW_E_BAD_UTF8, SW_PYEXC_UNICODEDECODEERROR, 0, NULL),
+        TC("c\xff\nP", SW_E_BAD_UTF8, SW_PYEXC_UNICODEDECODEERROR, 0, NULL),
+        TC("c\xc3\xa9\nP\n.", SW_OK, SW_PYEXC_NONE, 0, "global('\\xe9', 'P')"),
+        TC("(i__main__\nP\n.", SW_OK, SW_PYEXC_NONE, 0, "inst(global('__main__', 'P'), ())"),
+        /* F3: INST finds its MARK first */
+        TC("i__ma", SW_E_BAD_MARK, SW_PYEXC_UNPICKLINGERROR, 0, NULL),
+        TC("i\n", SW_E_BAD_MARK, SW_PYEXC_UNPICKLINGERROR, 0, NULL),
+        TC("(i__ma", SW_E_TRUNCATED_PAYLOAD, SW_PYEXC_UNPICKLINGERROR, 1, NULL),
+        /* F12: FLOAT skips no white space; a NUL ends the C string */
+        TC("F 1\n.", SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, 0, NULL),
+        TC("F\t1\n.", SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, 0, NULL),
+        TC("F1 \n.", SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, 0, NULL),
+        TC("F\x00\n.", SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, 0, NULL),
+        TC("F1\x00\n.", SW_OK, SW_PYEXC_NONE, 0, "1.0"),
+        TC("F1\x00junk\n.", SW_OK, SW_PYEXC_NONE, 0, "1.0"),
+        TC("F 1", SW_E_TRUNCATED_PAYLOAD, SW_PYEXC_UNPICKLINGERROR, 0, NULL),
+    };
+    size_t i;
+    for (i = 0; i < sizeof cs / sizeof cs[0]; i++) {
+        sw_arena *ar = sw_arena_new(NULL, NULL);
+        sw_value *v;
+        sw_error e;
+        sw_status st;
+        sw_test_junk(&e, sizeof e);
+        sw_test_junk(&v, sizeof v);
+        st = sw_pickle_decode(ar, (const uint8_t *)cs[i].in, cs[i].n, NULL, &v, NULL, &e);
+        if (st != cs[i].st) fprintf(stderr, "\n  case %zu: got %s", i, sw_status_str(st));
+        CU_ASSERT_EQUAL(st, cs[i].st);
+        if (cs[i].st == SW_OK && st == SW_OK) {
+            CU_ASSERT_STRING_EQUAL(sw_test_notation(v), cs[i].out);
+        } else if (st != SW_OK) {
+            CU_ASSERT_PTR_NULL(v);
+            CU_ASSERT_EQUAL(e.layer, SW_LAYER_PICKLE);
+            CU_ASSERT_EQUAL(e.pyexc, cs[i].exc);
+            CU_ASSERT_EQUAL(e.offset, cs[i].at);
+            CU_ASSERT_EQUAL(e.payload_offset, cs[i].at);
+        }
+        sw_arena_free(ar);
+    }
+}
+
+/* sw_v_pyeq, which key merging uses [#value.keys]: "too deep to decide"
+ * (-1) under a container stays -1 (coverage-findings F9: it said equal) */
+static sw_value *parse_n(sw_arena *ar, const char *text)
+{
+    sw_value *v = NULL;
+    sw_error e;
+    CU_ASSERT_EQUAL_FATAL(sw_notation_parse(ar, text, strlen(text), &v, &e), SW_OK);
+    return v;
+}
+
+static void test_pyeq_too_deep(void)
+{
+    sw_arena *ar = sw_arena_new(NULL, NULL);
+    sw_value *a = parse_n(ar, "[[[[[[[[[[1]]]]]]]]]]"), *x = parse_n(ar, "[[[[[[[[[[2]]]]]]]]]]");
+    sw_value *c = parse_n(ar, "{1: {2: {3: {4: {5: {6: 7}}}}}}"), *d = parse_n(ar, "{1: {2: {3: {4: {5: {6: 8}}}}}}");
+    CU_ASSERT_EQUAL(sw_v_pyeq(parse_n(ar, "[[1]]"), parse_n(ar, "[[2]]"), 1), -1);
+    CU_ASSERT_EQUAL(sw_v_pyeq(parse_n(ar, "{1: {2: 3}}"), parse_n(ar, "{1: {2: 4}}"), 1), -1);
+    CU_ASSERT_EQUAL(sw_v_pyeq(parse_n(ar, "{(1,)}"), parse_n(ar, "{(2,)}"), 1), -1);
+    CU_ASSERT_EQUAL(sw_v_pyeq(parse_n(ar, "((1,),)"), parse_n(ar, "((2,),)"), 1), -1);
+    CU_ASSERT_EQUAL(sw_v_pyeq(parse_n(ar, "global('m', 'n')"), parse_n(ar, "global('m', 'o')"), 1), -1);
+    CU_ASSERT_EQUAL(sw_v_pyeq(a, x, 5), -1);
+    CU_ASSERT_EQUAL(sw_v_pyeq(c, d, 3), -1);
+    /* deep enough: decided */
+    CU_ASSERT_EQUAL(sw_v_pyeq(a, x, 11), 0);
+    CU_ASSERT_EQUAL(sw_v_pyeq(c, d, 7), 0);
+    CU_ASSERT_EQUAL(sw_v_pyeq(parse_n(ar, "[[1]]"), parse_n(ar, "[[1.0]]"), 3), 1);
+    /* a kind mismatch is decided at once */
+    CU_ASSERT_EQUAL(sw_v_pyeq(parse_n(ar, "[[1]]"), parse_n(ar, "([1],)"), 1), 0);
+    CU_ASSERT_EQUAL(sw_v_pyeq(parse_n(ar, "{1: 2}"), parse_n(ar, "{1}"), 1), 0);
+    sw_arena_free(ar);
+}
+
+/* builtins.complex() of an int of any size or a bool is complex(float(x)),
+ * an int beyond the float range OverflowError [#pickle.resolve]
+ * (coverage-findings F8). Expectations: /usr/bin/python3 3.11.2
+ * pickle.loads of the same bytes (built with pickle.encode_long). */
+static size_t cx_pickle(uint8_t *b, const char *arg, size_t an, size_t zeros)
+{
+    static const char head[] = "\x80\x02" "c__builtin__\ncomplex\n";
+    size_t n = sizeof head - 1;
+    memcpy(b, head, n);
+    if (zeros || an > 1) { /* LONG1: count, zeros, then the high bytes */
+        b[n++] = 0x8a;
+        b[n++] = (uint8_t)(zeros + an);
+        memset(b + n, 0, zeros);
+        n += zeros;
+    }
+    memcpy(b + n, arg, an);
+    n += an;
+    memcpy(b + n, "\x85R.", 3);
+    return n + 3;
+}
+
+static void test_resolve_complex_int(void)
+{
+    static const struct {
+        const char *arg;
+        size_t an, zeros;
+        const char *out; /* NULL: OverflowError */
+    } cs[] = {
+        {"\x88", 1, 0, "complex(1.0, 0.0)"},                         /* complex(True) */
+        {"\x89", 1, 0, "complex(0.0, 0.0)"},                         /* complex(False) */
+        {"\x10", 1, 12, "complex(1.2676506002282294e+30, 0.0)"},     /* 2**100 */
+        {"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xef", 13, 0, "complex(-1.2676506002282294e+30, 0.0)"},
+        {"\x01\x04\x00\x00\x00\x00\x00\x80\x00", 9, 0, "complex(9.223372036854778e+18, 0.0)"}, /* 2**63+2**10+1 */
+        {"\x01\x00\x00\x00\x00\x00\x20", 7, 0, "complex(9007199254740992.0, 0.0)"},            /* 2**53+1 */
+        {"\x01\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x20", 15, 0, "complex(1.6615349947311452e+35, 0.0)"},
+        {"\xf8\xff\xff\xff\xff\xff\xff\x00", 8, 121, "complex(1.7976931348623157e+308, 0.0)"}, /* 2**1024-2**971 */
+        {"\x01", 1, 128, NULL},                                       /* 2**1024 */
+        {"\xf8\xff\xff\xff\xff\xff\xff\x00", 8, 200, NULL},
+    };
+    uint8_t b[512];
+    size_t i;
+    for (i = 0; i < sizeof cs / sizeof cs[0]; i++) {
+        size_t n = cx_pickle(b, cs[i].arg, cs[i].an, cs[i].zeros);
+        sw_arena *ar = sw_arena_new(NULL, NULL);
+        sw_value *v;
+        sw_error e;
+        sw_pickle_opts o;
+        sw_status st;
+        sw_test_junk(&e, sizeof e);
+        st = sw_pickle_decode(ar, b, n, NULL, &v, NULL, &e);
+        if (cs[i].out) {
+            CU_ASSERT_EQUAL(st, SW_OK);
+            if (st == SW_OK) {
+                if (strcmp(sw_test_notation(v), cs[i].out) != 0) fprintf(stderr, "\n  case %zu: %s", i, sw_test_notation(v));
+                CU_ASSERT_STRING_EQUAL(sw_test_notation(v), cs[i].out);
+            }
+        } else {
+            CU_ASSERT_EQUAL(st, SW_E_BAD_VALUE);
+            CU_ASSERT_EQUAL(e.layer, SW_LAYER_PICKLE);
+            CU_ASSERT_EQUAL(e.pyexc, SW_PYEXC_OVERFLOWERROR);
+            CU_ASSERT_EQUAL(e.payload_offset, 0u);
+            CU_ASSERT_PTR_NULL(v);
+            /* resolve off: the call stays symbolic */
+            sw_pickle_opts_default(&o);
+            o.resolve = 0;
+            CU_ASSERT_EQUAL(sw_pickle_decode(ar, b, n, &o, &v, NULL, &e), SW_OK);
+            CU_ASSERT(strncmp(sw_test_notation(v), "reduce(global('builtins', 'complex'), (", 39) == 0);
+        }
+        sw_arena_free(ar);
+    }
+}
+
 static CU_TestInfo tests[] = {
     {"corpus vs pickle.loads", test_corpus},
     {"errors vs CPython", test_errors},
     {"limits", test_limits},
     {"equal keys merge", test_keys},
     {"8-bit string encodings", test_encoding},
+    {"text arguments as CPython's readline users", test_text_args},
+    {"sw_v_pyeq too deep under containers", test_pyeq_too_deep},
+    {"resolve complex() of big ints and bools", test_resolve_complex_int},
     CU_TEST_INFO_NULL,
 };
 
