@@ -1,6 +1,8 @@
 /* The resolve pass [#pickle.resolve] and the opcode listing [#pickle.dis]. */
 #include <stdio.h>
 
+#include <math.h>
+
 #include "internal/common.h"
 
 /* ---- resolve ---- */
@@ -53,8 +55,49 @@ static int latin1_bytes(sw_arena *ar, const sw_value *s, uint8_t **out, size_t *
     return 1;
 }
 
-static int is_number(const sw_value *v) { return v->kind == SW_K_FLOAT || (v->kind == SW_K_INT && !(v->flags & SW_VF_BIG)); }
-static double as_double(const sw_value *v) { return v->kind == SW_K_FLOAT ? v->u.f : (double)v->u.i; }
+/* [#pickle.resolve] complex() takes float, int (any size) and bool */
+static int is_number(const sw_value *v) { return v->kind == SW_K_FLOAT || v->kind == SW_K_INT || v->kind == SW_K_BOOL; }
+
+/* float(x) as PyLong_AsDouble: round half to even; 0 when beyond the float
+ * range (OverflowError "int too large to convert to float") */
+static int as_double(const sw_value *v, double *d)
+{
+    const uint8_t *m;
+    size_t n, bits, shift, i;
+    uint64_t top = 0;
+    int sticky = 0;
+    if (v->kind == SW_K_FLOAT) {
+        *d = v->u.f;
+        return 1;
+    }
+    if (v->kind == SW_K_BOOL) {
+        *d = v->u.b ? 1.0 : 0.0;
+        return 1;
+    }
+    if (!(v->flags & SW_VF_BIG)) {
+        *d = (double)v->u.i;
+        return 1;
+    }
+    m = v->u.big.mag;
+    n = v->u.big.n;
+    if (n == 0) {
+        *d = 0.0;
+        return 1;
+    }
+    if (n > 129) return 0; /* at least 2**1024 */
+    bits = 8 * (n - 1);
+    for (i = m[n - 1]; i; i >>= 1) bits++;
+    shift = bits > 64 ? bits - 64 : 0;
+    for (i = 0; i < 64 && shift + i < bits; i++)
+        if (m[(shift + i) / 8] >> ((shift + i) % 8) & 1) top |= (uint64_t)1 << i;
+    for (i = 0; i < shift && !sticky; i++)
+        if (m[i / 8] >> (i % 8) & 1) sticky = 1;
+    /* 64 bits and a sticky bit round to 53 as the exact value would */
+    *d = ldexp((double)(top | (uint64_t)sticky), (int)shift);
+    if (isinf(*d)) return 0;
+    if (v->u.big.neg) *d = -*d;
+    return 1;
+}
 
 /* turn node v in place into what CPython's call would have returned */
 static sw_status resolve_one(sw_arena *ar, sw_value *v, const sw_pickle_opts *o, sw_error *err)
@@ -153,7 +196,10 @@ static sw_status resolve_one(sw_arena *ar, sw_value *v, const sw_pickle_opts *o,
     }
     if (global_is(fn, "builtins", "complex") && na <= 2 && (na < 1 || is_number(args->u.c.v[0])) &&
         (na < 2 || is_number(args->u.c.v[1]))) {
-        double re = na >= 1 ? as_double(args->u.c.v[0]) : 0.0, im = na >= 2 ? as_double(args->u.c.v[1]) : 0.0;
+        double re = 0.0, im = 0.0;
+        if ((na >= 1 && !as_double(args->u.c.v[0], &re)) || (na >= 2 && !as_double(args->u.c.v[1], &im)))
+            return SW_FAIL(err, SW_E_BAD_VALUE, SW_LAYER_PICKLE, SW_PYEXC_OVERFLOWERROR, 0, 0,
+                           "int too large to convert to float");
         memset(&v->u, 0, sizeof v->u);
         v->kind = SW_K_COMPLEX;
         v->sub = v->hint = 0;
