@@ -70,11 +70,13 @@ static sw_status put_float_text(sw_buf *b, double d)
 {
     char t[40];
     int k;
+    sw_status st;
     if (isnan(d)) k = snprintf(t, sizeof t, "nan");
     else if (isinf(d)) k = snprintf(t, sizeof t, "%s", d < 0 ? "-inf" : "inf");
     else k = snprintf(t, sizeof t, "%.17g", d);
     if (k <= 0 || k >= (int)sizeof t) return SW_E_NOMEM;
-    if (sw_buf_putc_inline(b, (uint8_t)k) != SW_OK) return SW_E_NOMEM;
+    /* [#limits.total] the buffer's own status: limit_total for sw_buf.max */
+    if ((st = sw_buf_putc_inline(b, (uint8_t)k)) != SW_OK) return st;
     return sw_buf_put_inline(b, t, (size_t)k);
 }
 

@@ -200,8 +200,12 @@ static sw_status room(enc *e, size_t n)
     /* [#limits.total] the output of one pickle is bounded by max_total_bytes */
     if (used > e->lim.max_total_bytes || n > e->lim.max_total_bytes - used)
         return efail(e, SW_E_LIMIT_TOTAL, SW_PYEXC_MEMORYERROR, "pickle output over max_total_bytes");
-    if (sw_buf_reserve(e->out, n) != SW_OK) return nomem(e);
-    return SW_OK;
+    /* io.h: a buffer's max (sw_buf.max) is limit_total too, not nomem */
+    switch (sw_buf_reserve(e->out, n)) {
+    case SW_OK: return SW_OK;
+    case SW_E_LIMIT_TOTAL: return efail(e, SW_E_LIMIT_TOTAL, SW_PYEXC_MEMORYERROR, "pickle output over the buffer's max");
+    default: return nomem(e);
+    }
 }
 
 /* _Pickler_Write: a new frame opens at the first write after a commit */
@@ -1388,8 +1392,14 @@ static sw_status step_obj(enc *e)
         if (v->sub == SW_OBJ_INST || v->sub == SW_OBJ_OBJ) {
             if (args->kind != SW_K_TUPLE)
                 return efail(e, SW_E_UNENCODABLE, SW_PYEXC_OTHER, "INST/OBJ arguments must be a tuple");
-            if (v->sub == SW_OBJ_INST && v->u.c.v[0]->kind != SW_K_GLOBAL)
-                return efail(e, SW_E_UNENCODABLE, SW_PYEXC_OTHER, "INST needs a global");
+            if (v->sub == SW_OBJ_INST) {
+                /* [#pickle.encode] checked before MARK is written, so
+                 * payload_offset is the bytes before this node */
+                const sw_value *g = v->u.c.v[0];
+                if (g->kind != SW_K_GLOBAL) return efail(e, SW_E_UNENCODABLE, SW_PYEXC_OTHER, "INST needs a global");
+                if (g->u.c.n != 2 || g->u.c.v[0]->kind != SW_K_STR || g->u.c.v[1]->kind != SW_K_STR)
+                    return efail(e, SW_E_UNENCODABLE, SW_PYEXC_OTHER, "INST global needs str names");
+            }
             if ((st = wr1(e, OP_MARK)) != SW_OK) return st;
             f->phase = OB_ARGS;
             f->i = v->sub == SW_OBJ_INST ? 1 : 0; /* OBJ saves the class first */

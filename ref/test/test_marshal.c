@@ -676,7 +676,54 @@ static void test_args(void)
     sw_arena_free(ar);
 }
 
+/* a bounded output buffer (sw_buf.max, io.h) is limit_total at every write,
+ * the float text of versions 0-1 included (coverage-findings F10) */
+static void test_buffer_max(void)
+{
+    static const char graph[] = "[1, 1.5, complex(1.0, 2.0), 'str', (2.5,), {'k': -0.25}]";
+    sw_arena *ar = sw_arena_new(NULL, NULL);
+    sw_value *v = NULL;
+    sw_error e;
+    int version;
+    CU_ASSERT_EQUAL_FATAL(sw_notation_parse(ar, graph, strlen(graph), &v, &e), SW_OK);
+    for (version = 0; version <= 4; version++) {
+        sw_buf full, b;
+        sw_marshal_enc_opts o;
+        size_t max;
+        unsigned bad = 0;
+        sw_marshal_enc_opts_default(&o);
+        o.version = version;
+        sw_buf_init(&full, NULL);
+        CU_ASSERT_EQUAL_FATAL(sw_marshal_encode(v, &o, &full, &e), SW_OK);
+        for (max = 3; max < full.n + 3; max++) {
+            sw_status st;
+            sw_buf_init(&b, NULL);
+            sw_buf_puts(&b, "pre");
+            b.max = max;
+            sw_test_junk(&e, sizeof e);
+            st = sw_marshal_encode(v, &o, &b, &e);
+            if (st != SW_E_LIMIT_TOTAL || e.status != st || e.layer != SW_LAYER_MARSHAL || e.pyexc != SW_PYEXC_NONE ||
+                e.payload_offset > max - 3 || b.n != 3 || memcmp(b.p, "pre", 3) != 0) {
+                if (bad++ < 3)
+                    fprintf(stderr, "\n  marshal %d max %u: %s/%s at %u n %u", version, (unsigned)max, sw_status_str(st),
+                            sw_pyexc_str(e.pyexc), (unsigned)e.payload_offset, (unsigned)b.n);
+            }
+            sw_buf_free(&b);
+        }
+        CU_ASSERT_EQUAL(bad, 0u);
+        sw_buf_init(&b, NULL);
+        sw_buf_puts(&b, "pre");
+        b.max = full.n + 3;
+        CU_ASSERT_EQUAL(sw_marshal_encode(v, &o, &b, &e), SW_OK);
+        CU_ASSERT(b.n == full.n + 3 && memcmp(b.p + 3, full.p, full.n) == 0);
+        sw_buf_free(&b);
+        sw_buf_free(&full);
+    }
+    sw_arena_free(ar);
+}
+
 static CU_TestInfo tests[] = {
+    {"into a bounded buffer: limit_total", test_buffer_max},
     {"versions 0-4 vs CPython: decode, byte-identical encode", test_versions},
     {"every prefix is EOFError", test_prefixes},
     {"crafted inputs vs CPython", test_errors},

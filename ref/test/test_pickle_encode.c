@@ -951,7 +951,94 @@ static void test_hints(void)
     CU_ASSERT(matches_corpus(v, 3, "str_a"));
 }
 
+/* a bounded output buffer (sw_buf.max, io.h) is limit_total at every write,
+ * the float text of protos 0-1 included (coverage-findings F10) */
+static void test_buffer_max(void)
+{
+    static const char graph[] = "[1, 1.5, complex(1.0, 2.0), 'str', (2.5,), {'k': -0.25}]";
+    sw_arena *ar = sw_arena_new(NULL, NULL);
+    sw_value *v = NULL;
+    sw_error e;
+    int proto;
+    CU_ASSERT_EQUAL_FATAL(sw_notation_parse(ar, graph, strlen(graph), &v, &e), SW_OK);
+    for (proto = 0; proto <= 5; proto++) {
+        sw_buf full, b;
+        sw_pickle_enc_opts o;
+        size_t max;
+        unsigned bad = 0;
+        sw_pickle_enc_opts_default(&o);
+        o.protocol = proto;
+        sw_buf_init(&full, NULL);
+        CU_ASSERT_EQUAL_FATAL(sw_pickle_encode(v, &o, &full, &e), SW_OK);
+        for (max = 3; max < full.n + 3; max++) {
+            sw_status st;
+            sw_buf_init(&b, NULL);
+            sw_buf_puts(&b, "pre");
+            b.max = max;
+            sw_test_junk(&e, sizeof e);
+            st = sw_pickle_encode(v, &o, &b, &e);
+            if (st != SW_E_LIMIT_TOTAL || e.status != st || e.layer != SW_LAYER_PICKLE || e.pyexc != SW_PYEXC_MEMORYERROR ||
+                e.payload_offset > max - 3 || b.n != 3 || memcmp(b.p, "pre", 3) != 0) {
+                if (bad++ < 3)
+                    fprintf(stderr, "\n  pickle %d max %u: %s/%s at %u n %u", proto, (unsigned)max, sw_status_str(st),
+                            sw_pyexc_str(e.pyexc), (unsigned)e.payload_offset, (unsigned)b.n);
+            }
+            sw_buf_free(&b);
+        }
+        CU_ASSERT_EQUAL(bad, 0u);
+        sw_buf_init(&b, NULL);
+        sw_buf_puts(&b, "pre");
+        b.max = full.n + 3;
+        CU_ASSERT_EQUAL(sw_pickle_encode(v, &o, &b, &e), SW_OK);
+        CU_ASSERT(b.n == full.n + 3 && memcmp(b.p + 3, full.p, full.n) == 0);
+        sw_buf_free(&b);
+        sw_buf_free(&full);
+    }
+    sw_arena_free(ar);
+}
+
+/* an INST node whose global has a non-str name fails before its MARK is
+ * written: payload_offset = the bytes before the node [#pickle.encode]
+ * (coverage-findings F14: the MARK and arguments were counted) */
+static void test_inst_names_early(void)
+{
+    static const char ok[] = "[1, None]", bad[] = "[1, inst(global('m', 'n'), (1,))]";
+    sw_arena *ar = sw_arena_new(NULL, NULL);
+    sw_value *good = NULL, *v = NULL;
+    sw_error e;
+    int proto;
+    CU_ASSERT_EQUAL_FATAL(sw_notation_parse(ar, ok, strlen(ok), &good, &e), SW_OK);
+    CU_ASSERT_EQUAL_FATAL(sw_notation_parse(ar, bad, strlen(bad), &v, &e), SW_OK);
+    v->u.c.v[1]->u.c.v[0]->u.c.v[0] = sw_v_int(ar, 5); /* global(5, 'n') */
+    for (proto = 0; proto <= 5; proto++) {
+        sw_pickle_enc_opts o;
+        sw_buf b;
+        size_t at;
+        sw_pickle_enc_opts_default(&o);
+        o.protocol = proto;
+        sw_buf_init(&b, NULL);
+        CU_ASSERT_EQUAL_FATAL(sw_pickle_encode(good, &o, &b, &e), SW_OK);
+        for (at = b.n; at > 0 && b.p[at - 1] != 'N'; at--) {
+        }
+        CU_ASSERT_FATAL(at > 0);
+        at--; /* the None's offset: where the INST node would start */
+        b.n = 0;
+        sw_buf_puts(&b, "pre");
+        sw_test_junk(&e, sizeof e);
+        CU_ASSERT_EQUAL(sw_pickle_encode(v, &o, &b, &e), SW_E_UNENCODABLE);
+        CU_ASSERT_EQUAL(e.status, SW_E_UNENCODABLE);
+        CU_ASSERT_EQUAL(e.layer, SW_LAYER_PICKLE);
+        if (e.payload_offset != at) fprintf(stderr, "\n  protocol %d: at %u, expected %u", proto, (unsigned)e.payload_offset, (unsigned)at);
+        CU_ASSERT_EQUAL(e.payload_offset, at);
+        CU_ASSERT(b.n == 3 && memcmp(b.p, "pre", 3) == 0);
+        sw_buf_free(&b);
+    }
+    sw_arena_free(ar);
+}
+
 static CU_TestInfo tests[] = {
+    {"INST names checked before MARK", test_inst_names_early},
+    {"into a bounded buffer: limit_total", test_buffer_max},
     {"constructors: scalars vs corpus", test_ctor_scalars},
     {"constructors: containers, cycles, batches", test_ctor_containers},
     {"constructors: frozenset of 1500", test_ctor_frozenset},
