@@ -22,6 +22,19 @@ TARGET        ?= frame_decode
 SECONDS       ?= 60
 
 FUZZ_TARGETS  := $(sort $(basename $(notdir $(wildcard fuzz/targets/*.c))))
+# [#fuzz.differential] targets embedding CPython: built only where
+# libpython3-dev is installed (Python.h and python3-config --embed), else
+# left out of every list below
+# (not in fuzz-smoke yet: its open differences are listed in fuzz/README.md)
+FUZZ_PY_TARGETS := pickle_differential
+FUZZ_PY_CONFIG ?= /usr/bin/python3-config
+FUZZ_PY_INC   := $(shell $(FUZZ_PY_CONFIG) --includes 2>/dev/null | sed 's/-I/-isystem /g')
+FUZZ_PY_LIBS  := $(shell $(FUZZ_PY_CONFIG) --embed --ldflags 2>/dev/null)
+FUZZ_PY_OK    := $(shell d=$$($(FUZZ_PY_CONFIG) --includes 2>/dev/null | sed 's/^-I//;s/ .*//'); \
+                   [ -n "$$d" ] && [ -f "$$d/Python.h" ] && $(FUZZ_PY_CONFIG) --embed --ldflags >/dev/null 2>&1 && echo 1)
+ifneq ($(FUZZ_PY_OK),1)
+FUZZ_TARGETS  := $(filter-out $(FUZZ_PY_TARGETS),$(FUZZ_TARGETS))
+endif
 FUZZ_BASEFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -Iref/include -Iref/src -Ifuzz -g -DSW_DEBUG $(FUZZ_KNOWN)
 FUZZ_SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_LF_CFLAGS := $(FUZZ_BASEFLAGS) -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link
@@ -45,25 +58,31 @@ fuzz-replay: $(FUZZ_REPLAY_BINS)
 
 $(FUZZ_BUILD)/libfuzzer/obj/%.o: %.c $(FUZZ_HDRS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_LF_CFLAGS) -c $< -o $@
+	$(FUZZ_CC) $(FUZZ_LF_CFLAGS) $(FZ_XCFLAGS) -c $< -o $@
 
 $(FUZZ_BUILD)/libfuzzer/%: $(FUZZ_BUILD)/libfuzzer/obj/fuzz/targets/%.o $(FUZZ_LF_LIB)
-	$(FUZZ_CC) $(FUZZ_LF_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+	$(FUZZ_CC) $(FUZZ_LF_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(FZ_XLIBS) $(LDLIBS)
 
 $(FUZZ_BUILD)/afl/obj/%.o: %.c $(FUZZ_HDRS)
 	@mkdir -p $(dir $@)
-	$(AFL_CC) $(FUZZ_AFL_CFLAGS) -c $< -o $@
+	$(AFL_CC) $(FUZZ_AFL_CFLAGS) $(FZ_XCFLAGS) -c $< -o $@
 
 $(FUZZ_BUILD)/afl/%: $(FUZZ_BUILD)/afl/obj/fuzz/targets/%.o $(FUZZ_BUILD)/afl/obj/fuzz/replay_main.o $(FUZZ_AFL_LIB)
-	$(AFL_CC) $(FUZZ_AFL_CFLAGS) -o $@ $^ $(LDLIBS)
+	$(AFL_CC) $(FUZZ_AFL_CFLAGS) -o $@ $^ $(FZ_XLIBS) $(LDLIBS)
 
 # plain replay: the library as `make` builds it, with replay_main.c
 $(BUILD)/fuzz/obj/%.o: %.c $(FUZZ_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Ifuzz -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -Ifuzz $(FZ_XCFLAGS) -c $< -o $@
 
 $(BUILD)/fuzz/%: $(BUILD)/fuzz/obj/fuzz/targets/%.o $(BUILD)/fuzz/obj/fuzz/oracle.o $(BUILD)/fuzz/obj/fuzz/replay_main.o $(BUILD)/libsparkwire.a $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_EXTRA_SRCS))
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(FZ_XLIBS) $(LDLIBS)
+
+# per-object / per-binary flags of the CPython targets
+$(foreach t,$(FUZZ_PY_TARGETS),$(eval \
+  $(FUZZ_BUILD)/libfuzzer/obj/fuzz/targets/$(t).o $(FUZZ_BUILD)/afl/obj/fuzz/targets/$(t).o \
+  $(BUILD)/fuzz/obj/fuzz/targets/$(t).o: FZ_XCFLAGS = $(FUZZ_PY_INC)) $(eval \
+  $(FUZZ_BUILD)/libfuzzer/$(t) $(FUZZ_BUILD)/afl/$(t) $(BUILD)/fuzz/$(t): FZ_XLIBS = $(FUZZ_PY_LIBS)))
 
 # the CUnit replay suite includes the targets and the oracles
 $(BUILD)/t/ref/test/test_fuzz_replay.o: $(wildcard fuzz/*.c fuzz/*.h fuzz/targets/*.c)
@@ -72,7 +91,7 @@ $(BUILD)/t/ref/test/test_fuzz_replay.o: $(wildcard fuzz/*.c fuzz/*.h fuzz/target
 # into fuzz/corpus; a crash, leak or oracle failure exits non-zero
 fuzz-smoke: fuzz-build
 	@rm -rf $(FUZZ_BUILD)/smoke; mkdir -p $(FUZZ_BUILD)/smoke; fail=0; \
-	for t in $(FUZZ_TARGETS); do \
+	for t in $(filter-out $(FUZZ_PY_TARGETS),$(FUZZ_TARGETS)); do \
 	  mkdir -p $(FUZZ_BUILD)/smoke/$$t fuzz/corpus/$$t fuzz/regressions/$$t; \
 	  d=""; [ -f fuzz/$$t.dict ] && d="-dict=fuzz/$$t.dict"; \
 	  if $(FUZZ_BUILD)/libfuzzer/$$t $(FUZZ_FLAGS) $$d -max_total_time=$(FUZZ_SMOKE_SECONDS) \
