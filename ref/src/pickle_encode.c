@@ -16,6 +16,7 @@
 #include <stdlib.h>
 
 #include "internal/common.h"
+#include "internal/int_text.h"
 #include "internal/pickle_enc.h" /* fix_imports tables, made by tools/gen_pickle_corpus.py */
 
 /* ---- opcodes (Lib/pickletools.py) ---- */
@@ -408,7 +409,7 @@ static sw_status save_bool(enc *e, const sw_value *v)
 /* decimal text of an int node; *txt malloc'd through e->al */
 static sw_status int_text(enc *e, const sw_value *v, char **txt, size_t *n)
 {
-    size_t need = sw_int_to_decimal(v, NULL, 0), digits;
+    size_t need = sw__int_to_decimal_al(v, NULL, 0, e->al), digits; /* [#api.alloc] */
     char *t;
     if (need == 0) return nomem(e);
     digits = need - ((v->flags & SW_VF_BIG) ? (v->u.big.neg != 0) : (v->u.i < 0));
@@ -419,7 +420,10 @@ static sw_status int_text(enc *e, const sw_value *v, char **txt, size_t *n)
                      "int too long for text form (max_int_digits)");
     t = (char *)sw__malloc(e->al, need + 1);
     if (!t) return nomem(e);
-    sw_int_to_decimal(v, t, need + 1);
+    if (sw__int_to_decimal_al(v, t, need + 1, e->al) != need) {
+        sw__free(e->al, t, need + 1);
+        return nomem(e);
+    }
     *txt = t;
     *n = need;
     return SW_OK;

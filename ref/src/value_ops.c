@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "internal/common.h"
+#include "internal/int_text.h"
 
 /* ---- ints ---- */
 
@@ -92,7 +93,9 @@ size_t sw_int_to_le2c(const sw_value *v, uint8_t *buf, size_t cap)
     return nbytes;
 }
 
-size_t sw_int_to_decimal(const sw_value *v, char *buf, size_t cap)
+size_t sw_int_to_decimal(const sw_value *v, char *buf, size_t cap) { return sw__int_to_decimal_al(v, buf, cap, NULL); }
+
+size_t sw__int_to_decimal_al(const sw_value *v, char *buf, size_t cap, const sw_alloc *al)
 {
     char tmp[24];
     if (!(v->flags & SW_VF_BIG)) {
@@ -105,11 +108,11 @@ size_t sw_int_to_decimal(const sw_value *v, char *buf, size_t cap)
         uint32_t *limbs;
         char *digits;
         int neg = v->u.big.neg;
-        limbs = (uint32_t *)malloc(nl * sizeof *limbs + 1);
-        digits = (char *)malloc(n * 3 + 16);
-        if (!limbs || !digits) {
-            free(limbs);
-            free(digits);
+        size_t lbytes = nl * sizeof *limbs + 1, dbytes = n * 3 + 16;
+        limbs = (uint32_t *)sw__malloc(al, lbytes);
+        digits = limbs ? (char *)sw__malloc(al, dbytes) : NULL;
+        if (!digits) {
+            if (limbs) sw__free(al, limbs, lbytes);
             return 0;
         }
         for (i = 0; i < nl; i++) {
@@ -142,8 +145,8 @@ size_t sw_int_to_decimal(const sw_value *v, char *buf, size_t cap)
             for (i = nd; i > 0; i--) buf[p++] = digits[i - 1];
             buf[p] = 0;
         }
-        free(limbs);
-        free(digits);
+        sw__free(al, limbs, lbytes);
+        sw__free(al, digits, dbytes);
         return need;
     }
 }
