@@ -581,25 +581,26 @@ static sw_status load_int(pu *u, const uint8_t *p, size_t n)
     char buf[64];
     sw_value *v;
     sw_status st;
-    if (n == 2 && p[0] == '0' && (p[1] == '0' || p[1] == '1')) {
-        v = sw_v_bool(u->ar, p[1] == '1');
-        if (v) v->hint = 'I';
-        return push(u, v);
-    }
-    if (n < sizeof buf && !memchr(p, 0, n)) {
+    /* load_int works on a C string: a NUL ends it (for strtol and for
+     * PyLong_FromString alike); strtol's result is taken when it stops at
+     * the end, and a 2-byte line giving 0 or 1 is a bool (so " 1", "+1",
+     * "1\0x" are True as "01" is) */
+    const uint8_t *z = memchr(p, 0, n);
+    size_t m = z ? (size_t)(z - p) : n;
+    if (m < sizeof buf) {
         char *end;
         long long x;
-        memcpy(buf, p, n);
-        buf[n] = 0;
+        memcpy(buf, p, m);
+        buf[m] = 0;
         errno = 0;
         x = strtoll(buf, &end, 0);
-        if (!errno && end != buf && *end == 0) {
-            v = sw_v_int(u->ar, x);
+        if (!errno && *end == 0) {
+            v = n == 2 && (x == 0 || x == 1) ? sw_v_bool(u->ar, x == 1) : sw_v_int(u->ar, x);
             if (v) v->hint = 'I';
             return push(u, v);
         }
     }
-    v = int_text(u, p, n, &st);
+    v = int_text(u, p, m, &st);
     if (!v) return int_fail(u, st);
     v->hint = 'I';
     return push(u, v);

@@ -336,6 +336,26 @@ static void test_text_args(void)
         TC("F1\x00\n.", SW_OK, SW_PYEXC_NONE, 0, "1.0"),
         TC("F1\x00junk\n.", SW_OK, SW_PYEXC_NONE, 0, "1.0"),
         TC("F 1", SW_E_TRUNCATED_PAYLOAD, SW_PYEXC_UNPICKLINGERROR, 0, NULL),
+        /* INT as load_int: strtol on a C string, a 2-byte line of 0/1 is a bool */
+        TC("I 1\n.", SW_OK, SW_PYEXC_NONE, 0, "True"),
+        TC("I+1\n.", SW_OK, SW_PYEXC_NONE, 0, "True"),
+        TC("I-0\n.", SW_OK, SW_PYEXC_NONE, 0, "False"),
+        TC("I\t1\n.", SW_OK, SW_PYEXC_NONE, 0, "True"),
+        TC("I1\x00\n.", SW_OK, SW_PYEXC_NONE, 0, "True"),
+        TC("I\x00x\n.", SW_OK, SW_PYEXC_NONE, 0, "False"),
+        TC("I\x00\n.", SW_OK, SW_PYEXC_NONE, 0, "0"),
+        TC("I0\x00" "1\n.", SW_OK, SW_PYEXC_NONE, 0, "0"),
+        TC("I1\x00x\n.", SW_OK, SW_PYEXC_NONE, 0, "1"),
+        TC("I99999999999999999999\x00x\n.", SW_OK, SW_PYEXC_NONE, 0, "99999999999999999999"),
+        TC("I 2\n.", SW_OK, SW_PYEXC_NONE, 0, "2"),
+        TC("I1 \n.", SW_OK, SW_PYEXC_NONE, 0, "1"),
+        TC("I 1 \n.", SW_OK, SW_PYEXC_NONE, 0, "1"),
+        TC("I01\n.", SW_OK, SW_PYEXC_NONE, 0, "True"),
+        TC("I001\n.", SW_OK, SW_PYEXC_NONE, 0, "1"),
+        TC("I10\n.", SW_OK, SW_PYEXC_NONE, 0, "10"),
+        TC("I0x1\n.", SW_OK, SW_PYEXC_NONE, 0, "1"),
+        TC("I1_0\n.", SW_OK, SW_PYEXC_NONE, 0, "10"),
+        TC("I \n.", SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, 0, NULL),
     };
     size_t i;
     for (i = 0; i < sizeof cs / sizeof cs[0]; i++) {
