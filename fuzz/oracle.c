@@ -1,6 +1,7 @@
 /* Fuzzing oracles [#fuzz]: see oracle.h. */
 #include "oracle.h"
 #include "internal/pickle_compat.h"
+#include "internal/pickle_enc.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -592,17 +593,57 @@ static sw_status dec_marshal(sw_arena *ar, const uint8_t *p, size_t n, int py2, 
     return sw_marshal_decode(ar, p, n, &o, out, consumed, err);
 }
 
-static int eqz(const sw_value *s, const char *z)
+static int eqzz(const char *a, size_t an, const char *z) { return strlen(z) == an && memcmp(a, z, an) == 0; }
+
+/* Is global(mod, name) a fixed point of a protocol 0-2 round trip? The
+ * pickler maps it through REVERSE_NAME_MAPPING / REVERSE_IMPORT_MAPPING, the
+ * unpickler (fix_imports) through NAME_MAPPING / IMPORT_MAPPING
+ * [#pickle.globals]; the tables are not inverses: `_dbm` is written as `dbm`,
+ * which reads back as `dbm.ndbm`; `UserList` (read from a protocol 3+ pickle)
+ * is written as it is and reads back as `collections`. CPython does the same. */
+static int global_fixed(const sw_value *mod, const sw_value *name)
 {
-    return s && s->kind == SW_K_STR && strlen(z) == s->u.s.n && memcmp(s->u.s.p, z, s->u.s.n) == 0;
+    const char *m = (const char *)mod->u.s.p, *n = (const char *)name->u.s.p;
+    size_t mn = mod->u.s.n, nn = name->u.s.n, i;
+    const char *m2 = m, *n2 = n, *m3, *n3;
+    size_t m2n = mn, n2n = nn, m3n, n3n;
+    int done = 0;
+    for (i = 0; i < sizeof rev_name_map / sizeof rev_name_map[0] && !done; i++)
+        if (eqzz(m, mn, rev_name_map[i][0]) && eqzz(n, nn, rev_name_map[i][1])) {
+            m2 = rev_name_map[i][2];
+            m2n = strlen(m2);
+            n2 = rev_name_map[i][3];
+            n2n = strlen(n2);
+            done = 1;
+        }
+    for (i = 0; i < sizeof rev_import_map / sizeof rev_import_map[0] && !done; i++)
+        if (eqzz(m, mn, rev_import_map[i][0])) {
+            m2 = rev_import_map[i][1];
+            m2n = strlen(m2);
+            done = 1;
+        }
+    m3 = m2, m3n = m2n, n3 = n2, n3n = n2n;
+    done = 0;
+    for (i = 0; i < sizeof sw_compat_name / sizeof sw_compat_name[0] && !done; i++)
+        if (eqzz(m2, m2n, sw_compat_name[i][0]) && eqzz(n2, n2n, sw_compat_name[i][1])) {
+            m3 = sw_compat_name[i][2];
+            m3n = strlen(m3);
+            n3 = sw_compat_name[i][3];
+            n3n = strlen(n3);
+            done = 1;
+        }
+    for (i = 0; i < sizeof sw_compat_import / sizeof sw_compat_import[0] && !done; i++)
+        if (eqzz(m2, m2n, sw_compat_import[i][0])) {
+            m3 = sw_compat_import[i][1];
+            m3n = strlen(m3);
+            done = 1;
+        }
+    return m3n == mn && memcmp(m3, m, mn) == 0 && n3n == nn && memcmp(n3, n, nn) == 0;
 }
 
-/* Does v hold a global that CPython's unpickler renames under fix_imports at
- * protocol < 3 ([#pickle.globals])? Such a graph (from a protocol 3+ pickle or
- * from the notation) is not a fixed point of CPython's own protocol 0-2
- * round trip: global('UserList', 'set') is written as `cUserList\nset` and
- * read back as global('collections', 'set'). Explicit stack; a cycle only
- * costs budget, and an exhausted budget answers "yes" (skip the check). */
+/* Does v hold a global that a protocol 0-2 round trip renames (global_fixed)?
+ * Explicit stack; a cycle only costs budget, and an exhausted budget answers
+ * "yes" (the comparisons are skipped, never wrongly failed). */
 static int has_py2_global(const sw_value *v)
 {
     const sw_value *stack[256];
@@ -613,12 +654,9 @@ static int has_py2_global(const sw_value *v)
         size_t n;
         if (!x) continue;
         if (budget-- == 0) return 1;
-        if (x->kind == SW_K_GLOBAL && x->u.c.n == 2) {
-            for (i = 0; i < sizeof sw_compat_import / sizeof sw_compat_import[0]; i++)
-                if (eqz(x->u.c.v[0], sw_compat_import[i][0])) return 1;
-            for (i = 0; i < sizeof sw_compat_name / sizeof sw_compat_name[0]; i++)
-                if (eqz(x->u.c.v[0], sw_compat_name[i][0]) && eqz(x->u.c.v[1], sw_compat_name[i][1])) return 1;
-        }
+        if (x->kind == SW_K_GLOBAL && x->u.c.n == 2 && x->u.c.v[0] && x->u.c.v[1] && x->u.c.v[0]->kind == SW_K_STR &&
+            x->u.c.v[1]->kind == SW_K_STR && !global_fixed(x->u.c.v[0], x->u.c.v[1]))
+            return 1;
         n = sw_v_nchildren(x);
         for (i = 0; i < n; i++) {
             if (sp == sizeof stack / sizeof stack[0]) return 1;
@@ -684,7 +722,7 @@ static void roundtrip(const char *name, const sw_value *v, int param, int py2, i
     /* pickle protocol 0 and marshal versions 0 and 1 write floats as repr()
      * text: a NaN's payload and sign bits are lost, as in CPython, so there a
      * NaN compares as any NaN (nan_fold); everything else stays exact */
-    /* a fix_imports rename (has_py2_global) changes the text as the bytes */
+    /* a protocol 0-2 rename of a global (has_py2_global) changes the text as the bytes */
     if (!same_text_nan(v, w, text_floats) && !(strcmp(name, "pickle") == 0 && param < 3 && has_py2_global(v))) {
         text_of(v, t1, sizeof t1);
         text_of(w, t2, sizeof t2);
