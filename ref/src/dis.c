@@ -67,6 +67,7 @@ sw_status sw_stream_dis(const sw_serializer *s, sw_source *src, const sw_stream_
     sw_stream_opts def;
     sw_status st;
     uint64_t max;
+    if (err) sw_error_clear(err); /* [#errors.record] */
     if (!o) {
         sw_stream_opts_default(&def);
         o = &def;

@@ -494,6 +494,7 @@ sw_status sw_encoder_put(sw_encoder *e, const sw_value *item, sw_error *err)
 {
     sw_status st;
     size_t i;
+    if (err) sw_error_clear(err); /* [#errors.record] output only: cleared on entry */
     if (!e || !item) return SW_E_ARG;
     if (e->finished) return SW_E_STATE;
     st = put(e, e->root, item, err);
@@ -546,6 +547,7 @@ static sw_status flush(sw_encoder *e, wr *w, sw_error *err)
 sw_status sw_encoder_finish(sw_encoder *e, sw_error *err)
 {
     sw_status st;
+    if (err) sw_error_clear(err); /* [#errors.record] */
     if (!e) return SW_E_ARG;
     if (e->finished) return SW_E_STATE;
     e->finished = 1;

@@ -775,6 +775,7 @@ static sw_status decode_impl(sw_arena *ar, const uint8_t *p, size_t n, const sw_
 sw_status sw_marshal_decode(sw_arena *ar, const uint8_t *p, size_t n, const sw_marshal_opts *o, sw_value **out,
                             size_t *consumed, sw_error *err)
 {
+    if (err) sw_error_clear(err); /* [#errors.record] */
     if (out) *out = NULL;
     if (!ar || !out || (!p && n)) return SW_E_ARG;
     return decode_impl(ar, p, n, o, out, consumed, err, NULL, NULL);

@@ -749,6 +749,7 @@ sw_status sw_decoder_next(sw_decoder *d, sw_value **item, sw_error *err)
     sw_status st;
     sw_error local;
     if (!err) err = &local;
+    sw_error_clear(err); /* [#errors.record] output only: cleared on entry */
     if (!d || !item) return SW_E_ARG;
     *item = NULL;
     if (d->final != SW_OK) {
