@@ -528,7 +528,47 @@ static sw_status push_unicode_text(pu *u, const uint8_t *p, size_t n)
     return push(u, v);
 }
 
-/* Python int() of text (base 10, spaces around, one '_' between digits) */
+/* the digits after a 0x/0o/0b prefix: an optional '_' after the prefix,
+ * one '_' between digits (power-of-two bases have no digit limit) */
+static sw_value *int_pow2(pu *u, const uint8_t *p, size_t n, int neg, sw_status *st)
+{
+    unsigned k = (p[-1] | 0x20) == 'x' ? 4 : (p[-1] | 0x20) == 'o' ? 3 : 1, base = 1u << k;
+    size_t i, nd = 0, bit = 0, bytes;
+    uint8_t *mag;
+    sw_value *v;
+    for (i = 0; i < n; i++) {
+        unsigned c = p[i] | 0x20, d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'z' ? c - 'a' + 10 : 99;
+        if (p[i] == '_' && i + 1 < n && p[i + 1] != '_') continue;
+        if (d >= base) {
+            *st = SW_E_BAD_VALUE;
+            return NULL;
+        }
+        nd++;
+    }
+    if (nd == 0) {
+        *st = SW_E_BAD_VALUE;
+        return NULL;
+    }
+    bytes = (nd * k + 7) / 8;
+    mag = (uint8_t *)sw_arena_mem(u->ar, bytes);
+    if (!mag) {
+        *st = SW_E_NOMEM;
+        return NULL;
+    }
+    memset(mag, 0, bytes);
+    for (i = n; i > 0; i--) { /* least significant digit first */
+        unsigned c = p[i - 1] | 0x20, d, j;
+        if (p[i - 1] == '_') continue;
+        d = c <= '9' ? c - '0' : c - 'a' + 10;
+        for (j = 0; j < k; j++, bit++)
+            if (d >> j & 1) mag[bit / 8] |= (uint8_t)(1u << (bit % 8));
+    }
+    v = sw_v_int_mag(u->ar, neg, mag, bytes);
+    if (!v) *st = sw_arena_status(u->ar) ? sw_arena_status(u->ar) : SW_E_NOMEM;
+    return v;
+}
+
+/* Python int(s, 0) of text (spaces around, one '_' between digits) */
 static sw_value *int_text(pu *u, const uint8_t *p, size_t n, sw_status *st)
 {
     size_t b = 0, e = n, i, nd = 0;
@@ -547,6 +587,19 @@ static sw_value *int_text(pu *u, const uint8_t *p, size_t n, sw_status *st)
     if (i >= e || p[i] < '0' || p[i] > '9') {
         *st = SW_E_BAD_VALUE;
         return NULL;
+    }
+    /* [#pickle.int] int(s, 0), as load_int's and load_long's
+     * PyLong_FromString(s, NULL, 0): 0x/0o/0b prefixes */
+    if (p[i] == '0' && i + 1 < e && strchr("xXoObB", p[i + 1]))
+        return int_pow2(u, p + i + 2, e - i - 2, nd > 0 && buf[0] == '-', st);
+    if (p[i] == '0') { /* base 0 decimal: no leading zero unless all zeros */
+        size_t k;
+        for (k = i; k < e; k++)
+            if (p[k] != '0' && p[k] != '_') break;
+        if (k < e && p[k] >= '1' && p[k] <= '9') {
+            *st = SW_E_BAD_VALUE;
+            return NULL;
+        }
     }
     for (; i < e; i++) {
         if (p[i] >= '0' && p[i] <= '9') buf[nd++] = (char)p[i];
@@ -946,7 +999,8 @@ static sw_status step(pu *u, uint8_t op, int *stop)
         return push(u, v);
     case 'L': /* LONG text: a trailing 'L' is dropped */
         if ((st = readline_arg(u, &line, &ln)) != SW_OK) return st;
-        if (ln > 0 && line[ln - 1] == 'L') ln--;
+        if (line[ln - 1] == 'L') ln--;
+        if ((a = memchr(line, 0, ln)) != NULL) ln = (size_t)(a - line); /* a C string */
         v = int_text(u, line, ln, &st);
         if (!v) return int_fail(u, st);
         v->hint = op;
