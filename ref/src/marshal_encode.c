@@ -375,6 +375,7 @@ sw_status sw_marshal_encode(const sw_value *v, const sw_marshal_enc_opts *o, sw_
     sw_marshal_enc_opts def;
     wfr *stk;
     size_t n = 0, cap = 64;
+    if (err) sw_error_clear(err); /* [#errors.record] */
     sw_status st = SW_OK;
     const sw_alloc *al;
     const char *layout;

@@ -1507,6 +1507,7 @@ sw_status sw_pickle_encode(const sw_value *v, const sw_pickle_enc_opts *o, sw_bu
     enc e;
     sw_status st = SW_OK;
     sw_pickle_enc_opts def;
+    if (err) sw_error_clear(err); /* [#errors.record] */
     if (!o) {
         sw_pickle_enc_opts_default(&def);
         o = &def;

@@ -235,6 +235,7 @@ sw_status sw_pickle_resolve(sw_arena *ar, sw_value **root, const sw_pickle_opts 
     const sw_alloc *al = sw_arena_alloc(ar);
     sw_status st = SW_OK;
     sw_pickle_opts def;
+    if (err) sw_error_clear(err); /* [#errors.record] output only: cleared on entry */
     if (!root || !*root) return SW_E_ARG;
     if (!o) {
         sw_pickle_opts_default(&def);
