@@ -442,8 +442,9 @@ static sw_status push_string_text(pu *u, const uint8_t *p, size_t n)
             continue;
         }
         ch = p[++i];
+        /* escape_decode's backslash-newline (a line continuation) cannot
+         * occur: the argument is one line read up to its newline */
         switch (ch) {
-        case '\n': break;
         case '\\': q[k++] = '\\'; break;
         case '\'': q[k++] = '\''; break;
         case '"': q[k++] = '"'; break;
