@@ -1403,6 +1403,14 @@ static sw_status step_obj(enc *e)
                 if (g->kind != SW_K_GLOBAL) return efail(e, SW_E_UNENCODABLE, SW_PYEXC_OTHER, "INST needs a global");
                 if (g->u.c.n != 2 || g->u.c.v[0]->kind != SW_K_STR || g->u.c.v[1]->kind != SW_K_STR)
                     return efail(e, SW_E_UNENCODABLE, SW_PYEXC_OTHER, "INST global needs str names");
+                /* [#pickle.globals] load_inst reads the names as ASCII */
+                {
+                    size_t j, h;
+                    for (h = 0; h < 2; h++)
+                        for (j = 0; j < g->u.c.v[h]->u.s.n; j++)
+                            if (g->u.c.v[h]->u.s.p[j] >= 0x80)
+                                return efail(e, SW_E_UNENCODABLE, SW_PYEXC_OTHER, "INST names must be ASCII");
+                }
             }
             if ((st = wr1(e, OP_MARK)) != SW_OK) return st;
             f->phase = OB_ARGS;
