@@ -37,7 +37,7 @@ TEST_SUPPORT := ref/test/testutil.c conformance/json.c
 TEST_OBJS := $(patsubst %.c,$(BUILD)/t/%.o,$(TEST_SRCS) $(TEST_SUPPORT)) $(BUILD)/t/suites.o
 SUITES    := $(basename $(notdir $(TEST_SRCS)))
 
-.PHONY: all lib cli test test-plain test-san demo asan ubsan warn coverage install clean help deps-test check-deps vectors-check
+.PHONY: all lib cli test test-plain test-san demo asan ubsan valgrind warn coverage install clean help deps-test check-deps vectors-check
 
 all: lib cli
 
@@ -110,6 +110,12 @@ test-san:
 vectors-check:
 	/usr/bin/python3 tools/check_vectors.py $(if $(SPARKWIRE_PYSPARK),--regen $(SPARKWIRE_PYSPARK))
 
+# every suite under valgrind (memcheck): uninitialised reads, invalid accesses,
+# definite and indirect leaks fail the target
+valgrind: $(BUILD)/sw_tests $(BUILD)/sparkwire
+	SW_CLI=$(BUILD)/sparkwire valgrind -q --error-exitcode=9 --leak-check=full \
+	  --errors-for-leak-kinds=definite,indirect $(BUILD)/sw_tests
+
 asan:
 	$(MAKE) BUILD=build/asan SAN=asan test-plain
 ubsan:
@@ -171,7 +177,7 @@ help:
 	@echo "make all          library (static + shared) and the sparkwire CLI"
 	@echo "make demo         decode the bundled demo vector with the CLI"
 	@echo "make test         vectors-check, then CUnit suites plain and under clang ASan+UBSan (what CI runs)"
-	@echo "make asan|ubsan   the suites under one sanitizer;  make warn: -Werror build with gcc and clang"
+	@echo "make asan|ubsan   the suites under one sanitizer;  make valgrind: under memcheck;  make warn: -Werror, gcc and clang"
 	@echo "make coverage     line and branch coverage of ref/src by the suites (gcc, gcovr): build/coverage/; COV_MIN_LINES=, COV_MIN_BRANCHES= fail below"
 	@echo "make vectors-check  SPEC ids, opcodes and type codes covered by vectors (SPARKWIRE_PYSPARK=DIR: regenerate twice)"
 	@echo "make conformance  the conformance runner against sparkwire, CPython and the npm peer"
