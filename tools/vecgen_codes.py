@@ -539,6 +539,15 @@ def gen_rules():
            'imports UserList and fails (ModuleNotFoundError); sparkwire never imports: global(\'UserList\', \'set\')',
            strict={'outcome': 'ok', 'items': ["global('UserList', 'set')"]},
            limit_divergence={'outcome': 'ok', 'items': ["global('UserList', 'set')"]})
+    # [#pickle.resolve.keys] a documented limitation: keys equal only after resolve stay apart
+    rk = (b'\x80\x02}(c__builtin__\ncomplex\nK\x01K\x00\x86RX\x01\x00\x00\x00aK\x01X\x01\x00\x00\x00bu.')
+    gv.add('rules', 'resolve-keys-not-merged', P, fr(rk), 'impl-defined',
+           ['#pickle.resolve', '#pickle.resolve.keys', '#pickle.keys', '#vectors.divergence'],
+           'a dict whose first key is builtins.complex(1, 0) by REDUCE and second key 1: CPython calls complex() '
+           'while loading and merges the keys ({(1+0j): \'b\'}); sparkwire merges keys before resolve runs, so '
+           'the two stay apart (SPEC limitation, pyspark_observed holds PySpark\'s result)',
+           strict={'outcome': 'ok', 'items': ["{complex(1.0, 0.0): 'a', 1: 'b'}"]},
+           limit_divergence={'outcome': 'ok', 'items': ["{complex(1.0, 0.0): 'a', 1: 'b'}"]})
     g2 = b'\x80\x02cUserList\nset\n.'
     gv.add('rules', 'global-py2-name-protocol2', P, fr(g2), 'impl-defined',
            ['#pickle.globals', '#value.symbolic', '#vectors.divergence'],
