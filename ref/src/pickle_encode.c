@@ -896,6 +896,10 @@ static sw_status global_text(enc *e, uint8_t op, const uint8_t *mod, size_t modn
     sw_status st;
     if (memchr(mod, '\n', modn) || memchr(name, '\n', namen))
         return efail(e, SW_E_UNENCODABLE, SW_PYEXC_OTHER, "global name holds a newline");
+    /* [#pickle.encode.symbolic] an empty line reads back as a truncated
+     * argument ([#pickle.errors]): such a global cannot be written as text */
+    if (modn == 0 || namen == 0)
+        return efail(e, SW_E_UNENCODABLE, SW_PYEXC_OTHER, "empty module or name in a GLOBAL/INST line");
     /* protocol 3 writes UTF-8, the others ASCII */
     if (e->proto != 3 && (!is_ascii(mod, modn) || !is_ascii(name, namen)))
         return efail(e, SW_E_UNENCODABLE, SW_PYEXC_OTHER,
