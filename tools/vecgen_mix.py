@@ -86,34 +86,36 @@ def profiles():
 
 # ---- running PySpark with another pickle protocol / marshal version ---------------
 
-class _Protocol:
-    """serializers.py pickles with its module global pickle_protocol (HIGHEST_PROTOCOL);
-    the grid sets it for one dump, as a PySpark configured for that protocol would."""
+class Protocol:
+    """serializers.py (module ser) pickles with its module global pickle_protocol
+    (HIGHEST_PROTOCOL); the grid sets it for one dump, as a PySpark configured for
+    that protocol would."""
 
-    def __init__(self, p):
-        self.p = p
+    def __init__(self, ser, p):
+        self.ser, self.p = ser, p
 
     def __enter__(self):
-        self.old = S.pickle_protocol
-        S.pickle_protocol = self.p
+        self.old = self.ser.pickle_protocol
+        self.ser.pickle_protocol = self.p
 
     def __exit__(self, *a):
-        S.pickle_protocol = self.old
+        self.ser.pickle_protocol = self.old
 
 
-class _MarshalVersion:
-    """serializers.py calls marshal.dumps(obj) (version 4); the grid gives it a version."""
+class MarshalVersion:
+    """serializers.py (module ser) calls marshal.dumps(obj) (version 4); the grid
+    gives it a version."""
 
-    def __init__(self, v):
-        self.v = v
+    def __init__(self, ser, v):
+        self.ser, self.v = ser, v
 
     def __enter__(self):
         v = self.v
-        self.old = S.marshal
-        S.marshal = types.SimpleNamespace(dumps=lambda o: marshal.dumps(o, v), loads=marshal.loads)
+        self.old = self.ser.marshal
+        self.ser.marshal = types.SimpleNamespace(dumps=lambda o: marshal.dumps(o, v), loads=marshal.loads)
 
     def __exit__(self, *a):
-        S.marshal = self.old
+        self.ser.marshal = self.old
 
 
 def pspec(p):
@@ -156,7 +158,7 @@ def gen_items(prof):
     for name, items in prof.items():
         for i, x in enumerate(items):
             for p in range(6):
-                data = try_dump(P, [x], _Protocol(p))
+                data = try_dump(P, [x], Protocol(S, p))
                 if data is None:
                     continue
                 add_ok('mix-pickle', '%s-%02d-p%d' % (name, i, p), P, data,
@@ -166,7 +168,7 @@ def gen_items(prof):
             for v in range(5):
                 if not marshalable(x, v):
                     continue
-                data = try_dump(M, [x], _MarshalVersion(v))
+                data = try_dump(M, [x], MarshalVersion(S, v))
                 if data is None:
                     continue
                 add_ok('mix-marshal', '%s-%02d-v%d' % (name, i, v), M, data, ['#ser.marshal', '#marshal', '#marshal.encode'],
@@ -181,7 +183,7 @@ def gen_batched(prof):
         for n in (1, 2, 3, 10, 1024, -1):
             B = S.BatchedSerializer(P, n)
             for p in range(6):
-                data = try_dump(B, items, _Protocol(p))
+                data = try_dump(B, items, Protocol(S, p))
                 if data is None:
                     continue
                 loaded = [gv.pickle.loads(b) for b in gv.frames_of(data)]
@@ -195,7 +197,7 @@ def gen_batched(prof):
                 if not ok:
                     continue
                 BM = S.BatchedSerializer(M, n)
-                data = try_dump(BM, ok, _MarshalVersion(v))
+                data = try_dump(BM, ok, MarshalVersion(S, v))
                 if data is None:
                     continue
                 add_ok('mix-batched', 'marshal-%s-%s-v%d' % (name, nname(n), v), BM, data,
@@ -209,7 +211,7 @@ def gen_autobatched(prof):
         for best in (65536, 64, 16):
             for p in (2, 5):
                 A = S.AutoBatchedSerializer(S.PickleSerializer(), best)
-                data = try_dump(A, items, _Protocol(p))
+                data = try_dump(A, items, Protocol(S, p))
                 if data is None:
                     continue
                 loaded = [gv.pickle.loads(b) for b in gv.frames_of(data)]
@@ -221,7 +223,7 @@ def gen_autobatched(prof):
             ok = [x for x in items if marshalable(x, 4)]
             if ok:
                 AM = S.AutoBatchedSerializer(S.MarshalSerializer(), best)
-                data = try_dump(AM, ok, _MarshalVersion(4))
+                data = try_dump(AM, ok, MarshalVersion(S, 4))
                 if data is not None:
                     add_ok('mix-autobatched', 'marshal-%s-best%d' % (name, best), AM, data,
                            ['#ser.autobatched', '#ser.marshal', '#ser.marshal.batch-ref'],

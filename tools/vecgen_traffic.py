@@ -18,9 +18,7 @@ protocols 0-5 through the module global `pickle_protocol`, marshal versions
 Few vectors (they are large): the conformance suite decodes prefixes only up
 to 4 KiB, the whole stream once per mode.
 """
-import marshal
 import random
-import types
 
 GROUPS = ('grid-large',)
 
@@ -28,37 +26,8 @@ gv = None
 S = None
 
 
-class _Protocol:
-    def __init__(self, p):
-        self.p = p
-
-    def __enter__(self):
-        self.old = S.pickle_protocol
-        S.pickle_protocol = self.p
-
-    def __exit__(self, *a):
-        S.pickle_protocol = self.old
-
-
-class _MarshalVersion:
-    def __init__(self, v):
-        self.v = v
-
-    def __enter__(self):
-        v = self.v
-        self.old = S.marshal
-        S.marshal = types.SimpleNamespace(dumps=lambda o: marshal.dumps(o, v), loads=marshal.loads)
-
-    def __exit__(self, *a):
-        S.marshal = self.old
-
-
-def pspec(p):
-    return 'PickleSerializer()' if p == 5 else 'PickleSerializer(protocol=%d)' % p
-
-
-def mspec(v):
-    return 'MarshalSerializer()' if v == 4 else 'MarshalSerializer(version=%d)' % v
+# the serializer-module context managers and spec spellings of the traffic grid
+from vecgen_mix import MarshalVersion, Protocol, mspec, pspec  # noqa: E402
 
 
 def items():
@@ -94,7 +63,7 @@ def generate(g):
     its = items()
     for name, x in its:
         for p in PROTOCOLS[name]:
-            with _Protocol(p):
+            with Protocol(S, p):
                 data = gv.dump(P, [x])
             gv.add('grid-large', '%s-p%d' % (name, p), P, data, 'accept',
                    ['#ser.pickle', '#pickle.encode', '#pickle.encode.frame', '#frame.write'],
@@ -102,7 +71,7 @@ def generate(g):
                    'target and the reader buffer)' % (p, name),
                    byte_exact=gv.pickle_exact([x]), strict=gv.OK, serializer=pspec(p))
         for v in VERSIONS.get(name, ()):
-            with _MarshalVersion(v):
+            with MarshalVersion(S, v):
                 data = gv.dump(M, [x])
             gv.add('grid-large', '%s-v%d' % (name, v), M, data, 'accept',
                    ['#ser.marshal', '#marshal.encode', '#frame.write'],
@@ -113,7 +82,7 @@ def generate(g):
     blobs = [bytes(rng.randrange(256) for _ in range(8192)) for _ in range(10)]
     for p in (4, 5):
         B = S.BatchedSerializer(P, 10)
-        with _Protocol(p):
+        with Protocol(S, p):
             data = gv.dump(B, blobs)
         gv.add('grid-large', 'batched10-8k-blobs-p%d' % p, B, data, 'accept',
                ['#ser.batched', '#pickle.encode.batch', '#pickle.encode.frame'],
