@@ -159,8 +159,10 @@ sw_value *sw_v_child(const sw_value *v, size_t i);
 /* True for kinds whose identity the notation shows [#notation.identity]. */
 int sw_v_identity_shown(const sw_value *v);
 /* Equality as Python's == for the native kinds (int 1 == float 1.0 == True);
- * symbolic kinds compare structurally. Depth-limited; returns 1, 0, or -1
- * when too deep to decide. */
+ * globals and namedtuples compare structurally, ext and buffer nodes by
+ * their number, obj/persid/code nodes by identity (Python compares such
+ * objects by identity unless their class says otherwise). Depth-limited; returns 1, 0, or -1 when too deep to
+ * decide, also when the bound is hit below a container. */
 int sw_v_pyeq(const sw_value *a, const sw_value *b, uint32_t max_depth);
 /* 1 if Python can hash v (no list/dict/set/bytearray inside), 0 if not. */
 int sw_v_hashable(const sw_value *v, uint32_t max_depth);
