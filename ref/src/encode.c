@@ -245,9 +245,12 @@ static sw_status dumps(sw_encoder *e, wr *w, const sw_value *v, sw_buf *out, sw_
         if (!w->auto_pickle) {
             sw_marshal_enc_opts mo;
             int nomem;
-            const sw_value *r = marshal_root(e, v, -1, 0, &nomem);
+            /* the marshal dialect is the stream's, as the decoder reads
+             * Auto's M payloads with it [#marshal.py2] */
+            const sw_value *r = marshal_root(e, v, -1, e->o.marshal_py2, &nomem);
             if (nomem) return fail(err, SW_E_NOMEM, SW_LAYER_MARSHAL, e->out->written, "out of memory");
             sw_marshal_enc_opts_default(&mo);
+            mo.py2 = e->o.marshal_py2;
             mo.limits = e->o.limits;
             if ((st = sw_buf_putc(out, 'M')) != SW_OK) return st;
             st = sw_marshal_encode(r, &mo, out, err);
