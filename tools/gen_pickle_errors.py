@@ -19,42 +19,16 @@ import pickletools
 import struct
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pickle_status import PICKLE_STATUS  # noqa: E402  tools/pickle_status.py
+
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), '..', 'vectors', 'pickle-errors')
 
 # message fragment -> our status (SPEC #pickle.errors)
 def status_for(exc, msg):
     if exc == 'EOFError':
         return 'truncated_payload'
-    table = [
-        ('pickle data was truncated', 'truncated_payload'),
-        ('unsupported pickle protocol', 'bad_proto'),
-        ('invalid load key', 'bad_opcode'),
-        ('unpickling stack underflow', 'bad_stack'),
-        ('unexpected MARK found', 'bad_stack'),
-        ('could not find MARK', 'bad_mark'),
-        ('Memo value not found', 'bad_memo'),
-        ('negative byte count', 'bad_length'),
-        ('STACK_GLOBAL requires str', 'bad_stack'),
-        ('must be quoted', 'bad_value'),
-        ('EXT specifies code <= 0', 'bad_value'),
-        ('unregistered extension code', 'unsupported_ext'),
-        ('persistent_load', 'unsupported_persid'),
-        ('out-of-band data', 'unsupported_buffer'),
-        ('NEWOBJ expected an arg tuple', 'bad_stack'),
-        ('NEWOBJ args argument must be a tuple', 'bad_stack'),
-        ('NEWOBJ_EX args', 'bad_stack'),
-        ('NEWOBJ_EX kwargs', 'bad_stack'),
-        ('unhashable type', 'unhashable'),
-        ('has no attribute', 'type'),
-        ('codec can\'t decode', 'bad_utf8'),
-        ('could not convert string to float', 'bad_value'),
-        ('invalid literal for int', 'bad_value'),
-        ('could not convert string to int', 'bad_value'),
-        ('Exceeds the limit', 'limit_int_digits'),
-        ('memoryview', 'type'),
-        ('exceeds system', 'bad_length'),
-        ('read would overflow', 'bad_length'),
-    ]
+    table = PICKLE_STATUS
     for frag, st in table:
         if frag in msg:
             return st

@@ -37,36 +37,7 @@ gv = None
 
 # ---- SPEC's mappings from CPython's error to a status -----------------------------------
 
-PICKLE_STATUS = [  # SPEC #pickle.errors: tools/gen_pickle_errors.py's table
-    ('pickle data was truncated', 'truncated_payload'),
-    ('unsupported pickle protocol', 'bad_proto'),
-    ('invalid load key', 'bad_opcode'),
-    ('unpickling stack underflow', 'bad_stack'),
-    ('unexpected MARK found', 'bad_stack'),
-    ('could not find MARK', 'bad_mark'),
-    ('Memo value not found', 'bad_memo'),
-    ('negative byte count', 'bad_length'),
-    ('STACK_GLOBAL requires str', 'bad_stack'),
-    ('must be quoted', 'bad_value'),
-    ('EXT specifies code <= 0', 'bad_value'),
-    ('unregistered extension code', 'unsupported_ext'),
-    ('persistent_load', 'unsupported_persid'),
-    ('out-of-band data', 'unsupported_buffer'),
-    ('NEWOBJ expected an arg tuple', 'bad_stack'),
-    ('NEWOBJ args argument must be a tuple', 'bad_stack'),
-    ('NEWOBJ_EX args', 'bad_stack'),
-    ('NEWOBJ_EX kwargs', 'bad_stack'),
-    ('unhashable type', 'unhashable'),
-    ('has no attribute', 'type'),
-    ('codec can\'t decode', 'bad_utf8'),
-    ('could not convert string to float', 'bad_value'),
-    ('invalid literal for int', 'bad_value'),
-    ('could not convert string to int', 'bad_value'),
-    ('Exceeds the limit', 'limit_int_digits'),
-    ('memoryview', 'type'),
-    ('exceeds system', 'bad_length'),
-    ('read would overflow', 'bad_length'),
-]
+from pickle_status import PICKLE_STATUS  # noqa: E402  SPEC #pickle.errors (tools/pickle_status.py)
 
 MARSHAL_STATUS = [  # SPEC #marshal.types, #marshal.ref, #marshal.errors, #marshal.depth
     ('unknown type code', 'bad_opcode'),
