@@ -172,6 +172,16 @@ static sw_status inflate_payload(sw_decoder *d, const uint8_t *p, size_t n, uint
         zs.avail_out = (uInt)(room > UINT32_MAX ? UINT32_MAX : room);
         zr = inflate(&zs, Z_NO_FLUSH);
         b.n = (size_t)(zs.next_out - b.p);
+        if (zr == Z_MEM_ERROR) {
+            /* the caller's allocator refused zlib's window or state. Checked
+             * before the limit: inflate() has already moved next_out but
+             * returns before it updates total_in, so a limit error here
+             * would name an offset that depends on the allocator */
+            uint64_t at = (uint64_t)(zs.next_in - (const Bytef *)p);
+            inflateEnd(&zs);
+            sw_buf_free(&b);
+            return SW_FAIL(err, SW_E_NOMEM, SW_LAYER_ZLIB, SW_PYEXC_MEMORYERROR, base, at, "out of memory");
+        }
         if ((uint64_t)b.n > max) {
             inflateEnd(&zs);
             sw_buf_free(&b);
@@ -181,13 +191,6 @@ static sw_status inflate_payload(sw_decoder *d, const uint8_t *p, size_t n, uint
         if (zr == Z_STREAM_END) break;
         if (zr == Z_OK && zs.avail_out == 0) continue;
         if (zr == Z_OK) continue;
-        if (zr == Z_MEM_ERROR) {
-            /* the caller's allocator refused zlib's window or state */
-            uint64_t at = zs.total_in;
-            inflateEnd(&zs);
-            sw_buf_free(&b);
-            return SW_FAIL(err, SW_E_NOMEM, SW_LAYER_ZLIB, SW_PYEXC_MEMORYERROR, base, at, "out of memory");
-        }
         {
             /* Z_BUF_ERROR with input exhausted: truncated; others: corrupt */
             int trunc = zr == Z_BUF_ERROR || (zr == Z_OK && zs.avail_in == 0);

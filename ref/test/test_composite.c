@@ -351,6 +351,20 @@ static void test_zlib_uses_caller_allocator(void)
     CU_ASSERT_EQUAL(r.err.offset, 4u);
     CU_ASSERT_EQUAL(r.err.layer, SW_LAYER_ZLIB);
     CU_ASSERT_EQUAL(c.live, 0u);
+    /* refuse zlib's 32 KiB window, which inflate() asks for after it has
+     * written the output past the limit and before it counts total_in: the
+     * result is nomem, not a limit error whose payload offset (0 here,
+     * 11 with the window) would depend on the allocator [#limits.inflate]
+     * (fuzz/regressions/stack_decode/zlib-mem-error-after-output-limit-offset) */
+    counting_init(&c, &al);
+    c.fail_lo = 32768;
+    c.fail_hi = 32768 + 64;
+    dec_opts("CompressedSerializer(NoOpSerializer())", &o, &b, &r);
+    CU_ASSERT_EQUAL(r.st, SW_E_NOMEM);
+    CU_ASSERT_EQUAL(r.err.offset, 4u);
+    CU_ASSERT_EQUAL(r.err.layer, SW_LAYER_ZLIB);
+    CU_ASSERT_EQUAL(r.err.pyexc, SW_PYEXC_MEMORYERROR);
+    CU_ASSERT_EQUAL(c.live, 0u);
     sw_buf_free(&b);
 }
 
