@@ -46,6 +46,10 @@ typedef struct fz_in {
 /* Next byte (0 when the input is used up); consumes it. */
 uint8_t fz_byte(fz_in *in);
 
+/* specs[b % n] for the next byte b (consumed): a target's serializer table. */
+const char *fz_pick(fz_in *in, const char *const *specs, size_t n);
+#define FZ_PICK(in, table) fz_pick((in), (table), sizeof(table) / sizeof((table)[0]))
+
 /* ---- the failing allocator [#fuzz.alloc] ----
  * Counts live bytes; fails every allocation once `budget` live bytes would
  * be exceeded (0 = no cap) or from the `fail_at`-th allocation on
@@ -117,6 +121,28 @@ void fz_check_notation(const sw_value *v);
  * 2 STRING opcodes back for str values). */
 void fz_check_pickle_roundtrip(const sw_value *v, int protocol, int exact, int encoding);
 void fz_check_marshal_roundtrip(const sw_value *v, int version, int py2, int exact);
+
+/* ---- payload decoder oracles (pickle_decode, marshal_decode) ---- */
+
+/* A payload decoder with its options behind a pointer: sw_pickle_decode or
+ * sw_marshal_decode. */
+typedef sw_status (*fz_decode_fn)(sw_arena *ar, const uint8_t *p, size_t n, const void *opts,
+                                  sw_value **out, size_t *consumed, sw_error *err);
+
+/* [#fuzz.offset] the answer of a payload decoder on n bytes: on success a
+ * value and consumed <= n; on failure *out NULL and a filled record (status,
+ * layer) whose payload_offset <= n. who names the target in the failure.
+ * Returns 1 when v is a value the value oracles can run on. */
+int fz_check_payload_result(const char *who, sw_status st, const sw_value *v, size_t consumed, size_t n,
+                            const sw_error *e);
+
+/* [#fuzz.alloc] decode the same payload again with a failing allocator
+ * chosen by the configuration byte a (a % 3: 0 none, 1 byte budget of
+ * 256 + (a >> 2) * 512, 2 fail from allocation 1 + (a >> 2) on): the same
+ * status or nomem, the same graph on success, every byte given back.
+ * st and v are the answer with the libc allocator. */
+void fz_check_payload_alloc(const char *who, uint8_t a, fz_decode_fn fn, const void *opts, const uint8_t *p,
+                            size_t n, sw_status st, const sw_value *v);
 
 /* 1 if st is an encoder's acceptable refusal */
 int fz_refusal(sw_status st);

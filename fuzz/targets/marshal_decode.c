@@ -1,9 +1,15 @@
 /* marshal_decode: sw_marshal_decode on one payload [#marshal], both dialects
  * and modes by the first byte; offsets, notation, encode round trip and
- * allocation failure checked [#fuzz]. */
-#include <stdio.h>
-
+ * allocation failure checked [#fuzz]. Byte 0: bit 0 strict, bit 1 Python 2
+ * dialect, bit 2 no code objects, bits 5-7 the round trip's version; byte 1:
+ * the failing allocator. */
 #include "../oracle.h"
+
+static sw_status marshal_payload(sw_arena *ar, const uint8_t *p, size_t n, const void *o, sw_value **out,
+                                 size_t *used, sw_error *e)
+{
+    return sw_marshal_decode(ar, p, n, (const sw_marshal_opts *)o, out, used, e);
+}
 
 int fz_target_marshal_decode(const uint8_t *data, size_t size);
 int fz_target_marshal_decode(const uint8_t *data, size_t size)
@@ -13,59 +19,24 @@ int fz_target_marshal_decode(const uint8_t *data, size_t size)
     uint8_t b = fz_byte(&in), a = fz_byte(&in);
     sw_marshal_opts o;
     sw_arena *ar;
-    sw_value *v = (sw_value *)&in;
+    sw_value *v = (sw_value *)&in; /* junk: must become NULL on failure */
     size_t used = (size_t)-1;
     sw_error e;
     sw_status st;
-    char msg[256];
     sw_marshal_opts_default(&o);
     o.mode = (b & 1) ? SW_MODE_STRICT : SW_MODE_PYSPARK;
     o.py2 = (b >> 1) & 1;
     o.allow_code = !((b >> 2) & 1);
     ar = sw_arena_new(NULL, NULL);
     if (!ar) return 0;
-    st = sw_marshal_decode(ar, in.p, in.n, &o, &v, &used, &e);
-    if (st == SW_OK) {
-        if (!v || used > in.n) {
-            snprintf(msg, sizeof msg, "out %p consumed %zu of %zu", (void *)v, used, in.n);
-            fz_fail("marshal: success without a value or consumed beyond the input", msg);
-        } else {
-            fz_check_notation(v);
-            /* versions 0-2 have no FLAG_REF: sharing is lost, so only the bytes
-             * are compared [#marshal] */
-            fz_check_marshal_roundtrip(v, versions[b >> 5], o.py2,
-                                       versions[b >> 5] < 0 || versions[b >> 5] >= 3);
-        }
-    } else {
-        /* [#fuzz.offset] */
-        if (v != NULL || e.status != st || e.payload_offset > in.n || e.layer == SW_LAYER_NONE) {
-            snprintf(msg, sizeof msg, "%s layer %s payload_offset %llu of %zu, out %p (%s:%d)",
-                     sw_status_str(st), sw_layer_str(e.layer), (unsigned long long)e.payload_offset, in.n,
-                     (void *)v, e.file ? e.file : "?", e.line);
-            fz_fail("marshal: bad error record", msg);
-        }
+    st = marshal_payload(ar, in.p, in.n, &o, &v, &used, &e);
+    if (fz_check_payload_result("marshal", st, v, used, in.n, &e)) {
+        fz_check_notation(v);
+        /* versions 0-2 have no FLAG_REF: sharing is lost, so only the bytes
+         * are compared [#marshal] */
+        fz_check_marshal_roundtrip(v, versions[b >> 5], o.py2, versions[b >> 5] < 0 || versions[b >> 5] >= 3);
     }
-    /* [#fuzz.alloc] */
-    if (a % 3) {
-        fz_alloc fa;
-        sw_arena *ar2;
-        sw_value *w = NULL;
-        sw_status st2;
-        fz_alloc_init(&fa, a % 3 == 1 ? 256u + (uint64_t)(a >> 2) * 512u : 0, a % 3 == 2 ? 1u + (a >> 2) : 0);
-        ar2 = sw_arena_new(&fa.al, NULL);
-        if (ar2) {
-            st2 = sw_marshal_decode(ar2, in.p, in.n, &o, &w, &used, &e);
-            if (st2 != st && st2 != SW_E_NOMEM) {
-                snprintf(msg, sizeof msg, "libc %s, failing allocator %s (%s:%d)", sw_status_str(st),
-                         sw_status_str(st2), e.file ? e.file : "?", e.line);
-                fz_fail("marshal: failing allocator gives another result than nomem", msg);
-            }
-            if (st2 == SW_OK && st == SW_OK && sw_v_graph_equal(v, w, NULL, 0) != 1)
-                fz_fail("marshal: failing allocator run decoded another graph", "");
-            sw_arena_free(ar2);
-        }
-        fz_alloc_check_clean(&fa, "marshal_decode");
-    }
+    fz_check_payload_alloc("marshal", a, marshal_payload, &o, in.p, in.n, st, v);
     sw_arena_free(ar);
     return 0;
 }

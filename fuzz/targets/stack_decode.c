@@ -34,8 +34,9 @@ int fz_target_stack_decode(const uint8_t *data, size_t size)
     };
     fz_in in = {data, size};
     fz_stream_cfg c;
-    uint8_t b = fz_byte(&in), l1 = fz_byte(&in), l2 = fz_byte(&in);
-    fz_stream_cfg_from(&c, specs[b % (sizeof specs / sizeof specs[0])], &in);
+    const char *spec = FZ_PICK(&in, specs);
+    uint8_t l1 = fz_byte(&in), l2 = fz_byte(&in);
+    fz_stream_cfg_from(&c, spec, &in);
     /* small limits: each field either the default (0) or tiny */
     if (l1 & 0x01) c.limits.max_frame_bytes = 1u + (l2 & 0x3f) * 8u;
     if (l1 & 0x02) c.limits.max_depth = 1u + (l2 & 0x0f);
