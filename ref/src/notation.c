@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "internal/common.h"
+#include "internal/int_text.h"
 
 /* Bytes of anchor-free sort-key text one print may produce before it gives
  * up with SW_E_LIMIT_EXPANSION [#notation.set-order]. */
@@ -58,7 +59,7 @@ static sw_status put_int(sw_buf *b, const sw_value *v)
     if (bits == 0) return sw_buf_put(b, "0", 1);
     /* 2**14284 < 10**4300 < 2**14285: below 14286 bits count the digits */
     if (bits < 14286) {
-        len = sw_int_to_decimal(v, dec, sizeof dec);
+        len = sw__int_to_decimal_al(v, dec, sizeof dec, b->al); /* scratch through the caller's allocator [#api.alloc] */
         if (len == 0 || len >= sizeof dec) return SW_E_NOMEM;
         if (len - (v->u.big.neg ? 1u : 0u) <= INT_DEC_MAX) return sw_buf_put(b, dec, len);
     }

@@ -246,6 +246,45 @@ static void test_alloc_notation(void)
     printf("\n  notation parse+print: %u failing allocations, %u node limits, all clean\n", n, m);
 }
 
+/* a big int's decimal text needs scratch (limbs, digits): it comes from
+ * the output buffer's allocator, so refusing it is a clean nomem, never a
+ * silent libc allocation [#api.alloc] [#notation.int] */
+static void test_alloc_notation_bigint(void)
+{
+    static const char *const texts[] = {"123456789012345678901234567890123456789012345678901234567890",
+                                        "-98765432109876543210987654321098765432109876543210"};
+    size_t i;
+    for (i = 0; i < 2; i++) {
+        const char *text = texts[i];
+        sw_arena *ar = sw_arena_new(NULL, NULL);
+        sw_value *v;
+        sw_error e;
+        sw_buf b;
+        sw_test_failing f = {1, 0, 0}; /* the buffer's reserve, then nothing */
+        sw_alloc al = sw_test_failing_alloc(&f);
+        long before;
+        CU_ASSERT_FATAL(ar != NULL);
+        CU_ASSERT_EQUAL_FATAL(sw_notation_parse(ar, text, strlen(text), &v, &e), SW_OK);
+        sw_buf_init(&b, &al);
+        CU_ASSERT_EQUAL_FATAL(sw_buf_reserve(&b, 4096), SW_OK);
+        CU_ASSERT_EQUAL(f.allocs, 1);
+        sw_test_junk(&e, sizeof e);
+        CU_ASSERT_EQUAL(sw_notation_print(v, &b, 0, &e), SW_E_NOMEM);
+        CU_ASSERT_EQUAL(e.status, SW_E_NOMEM);
+        CU_ASSERT_EQUAL(e.layer, SW_LAYER_NOTATION);
+        CU_ASSERT_EQUAL(b.n, 0u);
+        /* with room for the scratch: the text, the scratch given back */
+        f.countdown = -1;
+        before = f.allocs;
+        CU_ASSERT_EQUAL(sw_notation_print(v, &b, 0, &e), SW_OK);
+        CU_ASSERT(b.n == strlen(text) && memcmp(b.p, text, b.n) == 0);
+        CU_ASSERT(f.allocs > before);
+        sw_buf_free(&b);
+        CU_ASSERT_EQUAL(f.live, 0);
+        sw_arena_free(ar);
+    }
+}
+
 static void test_alloc_pickle(void)
 {
     int proto;
@@ -334,6 +373,7 @@ static void test_alloc_marshal_code(void)
 static CU_TestInfo tests[] = {
     {"max_nodes 1..n while decoding a marshal code object", test_alloc_marshal_code},
     {"fail Nth allocation: notation parse and print", test_alloc_notation},
+    {"big-int notation text allocates through the buffer's allocator", test_alloc_notation_bigint},
     {"fail Nth allocation: pickle encode, decode, resolve", test_alloc_pickle},
     {"fail Nth allocation: marshal encode and decode", test_alloc_marshal},
     {"fail Nth allocation: stream encoders and decoders", test_alloc_streams},
