@@ -119,6 +119,51 @@ void fz_alloc_check_clean(const fz_alloc *f, const char *where)
               "differ from the allocation, or a leak)", where, f->live, f->blocks);
 }
 
+/* ---- describing an input ---- */
+
+int fz_describe;
+
+static void put_hex(const uint8_t *p, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++) printf("%02x", p[i]);
+}
+
+int fz_describe_payload(const char *target, const char *kind, sw_mode mode, const char *opts, const uint8_t *p,
+                        size_t n)
+{
+    if (!fz_describe) return 0;
+    printf("{\"target\": \"%s\", \"payload\": \"%s\", \"mode\": \"%s\"%s%s, \"bytes\": \"", target, kind,
+           sw_mode_str(mode), *opts ? ", " : "", opts);
+    put_hex(p, n);
+    printf("\"}\n");
+    return 1;
+}
+
+static void describe_stream(const fz_stream_cfg *c, const uint8_t *data, size_t size)
+{
+    static const char *const enc[] = {"bytes", "ascii", "latin1"};
+    const sw_limits *l = &c->limits;
+    const char *sep = "";
+    printf("{\"serializer\": \"%s\", \"mode\": \"%s\", \"auto_intended\": %d, \"symbolic_ext\": %d, "
+           "\"marshal_py2\": %d, \"pickle_encoding\": \"%s\", \"alloc\": [%d, %llu], \"roundtrip\": %d, "
+           "\"chunks\": [%u, %u, %u, %u], \"limits\": {",
+           c->spec, sw_mode_str(c->mode), c->auto_intended, c->symbolic_ext, c->marshal_py2,
+           enc[c->pickle_encoding % 3], c->alloc_mode, (unsigned long long)c->alloc_arg, c->roundtrip,
+           c->chunks[0], c->chunks[1], c->chunks[2], c->chunks[3]);
+#define LIM(f)                                                                      \
+    if (l->f) {                                                                     \
+        printf("%s\"" #f "\": %llu", sep, (unsigned long long)l->f);                \
+        sep = ", ";                                                                 \
+    }
+    LIM(max_frame_bytes) LIM(max_total_bytes) LIM(max_depth) LIM(max_nodes) LIM(max_memo)
+    LIM(max_inflated_bytes) LIM(max_expansion) LIM(max_items) LIM(max_int_digits)
+#undef LIM
+    printf("}, \"stream\": \"");
+    put_hex(data, size);
+    printf("\"}\n");
+}
+
 const char *fz_pick(fz_in *in, const char *const *specs, size_t n)
 {
     return specs[fz_byte(in) % n];
@@ -501,6 +546,10 @@ sw_status fz_check_stream(const fz_stream_cfg *cfg, const uint8_t *data, size_t 
     sw_error e;
     run ref, other;
     sw_status st;
+    if (fz_describe) {
+        describe_stream(cfg, data, size);
+        return SW_OK;
+    }
     if (sw_ser_parse(cfg->spec, &s, NULL, &e) != SW_OK) {
         fz_fail("spec of a fuzz target does not parse", cfg->spec);
         return SW_E_ARG;
@@ -866,6 +915,7 @@ void fz_check_dis(const fz_stream_cfg *cfg, const uint8_t *data, size_t size)
     sw_stream_opts o;
     sw_buf out;
     sw_error e;
+    if (fz_describe) return; /* described by fz_check_stream */
     sw_status st;
     if (sw_ser_parse(cfg->spec, &s, NULL, &e) != SW_OK) return;
     sw_stream_opts_default(&o);

@@ -36,6 +36,19 @@ typedef void (*fz_fail_hook)(const char *what, const char *detail);
 void fz_set_fail_hook(fz_fail_hook h);
 void fz_fail(const char *what, const char *detail);
 
+/* ---- describing an input [#fuzz.describe] ----
+ * Set by the replay program's --describe: the targets then print what an
+ * input means (the serializer, options and limits its configuration bytes
+ * chose, and the stream or payload bytes after them) as one JSON object on
+ * stdout, and run no check. */
+extern int fz_describe;
+
+/* With fz_describe set: print the payload target's description and return 1
+ * (the target returns); else 0. kind: "pickle", "marshal" or "notation";
+ * opts: a JSON fragment of the options ("" for none). */
+int fz_describe_payload(const char *target, const char *kind, sw_mode mode, const char *opts, const uint8_t *p,
+                        size_t n);
+
 /* ---- reading configuration bytes from the front of an input ---- */
 
 typedef struct fz_in {

@@ -2,6 +2,8 @@
  *  - plain build: runs every file given (directories are walked one level)
  *    through LLVMFuzzerTestOneInput; exits 0 when none failed an oracle
  *    (a failure aborts);
+ *    with --describe first, prints what each input means instead (its
+ *    configuration and stream as JSON, one line per input: [#fuzz.describe]);
  *  - AFL++ build (afl-clang-fast defines __AFL_COMPILER): with no argument,
  *    persistent mode over __AFL_FUZZ_TESTCASE_BUF; with arguments, replay. */
 #include <dirent.h>
@@ -13,6 +15,7 @@
 #include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+extern int fz_describe; /* fuzz/oracle.c */
 
 #ifdef __AFL_COMPILER
 __AFL_FUZZ_INIT();
@@ -97,11 +100,16 @@ int main(int argc, char **argv)
         return 0;
     }
 #endif
+    if (argc >= 2 && strcmp(argv[1], "--describe") == 0) {
+        fz_describe = 1;
+        argv++;
+        argc--;
+    }
     if (argc < 2) {
-        fprintf(stderr, "usage: %s FILE|DIR...\n", argv[0]);
+        fprintf(stderr, "usage: %s [--describe] FILE|DIR...\n", argv[0]);
         return 2;
     }
     for (i = 1; i < argc; i++) bad |= run_path(argv[i], &count);
-    fprintf(stderr, "replayed %ld inputs\n", count);
+    fprintf(stderr, "%s %ld inputs\n", fz_describe ? "described" : "replayed", count);
     return bad;
 }

@@ -3,6 +3,8 @@
  * allocation failure checked [#fuzz]. Byte 0: bit 0 strict, bit 1 Python 2
  * dialect, bit 2 no code objects, bits 5-7 the round trip's version; byte 1:
  * the failing allocator. */
+#include <stdio.h>
+
 #include "../oracle.h"
 
 static sw_status marshal_payload(sw_arena *ar, const uint8_t *p, size_t n, const void *o, sw_value **out,
@@ -27,6 +29,13 @@ int fz_target_marshal_decode(const uint8_t *data, size_t size)
     o.mode = (b & 1) ? SW_MODE_STRICT : SW_MODE_PYSPARK;
     o.py2 = (b >> 1) & 1;
     o.allow_code = !((b >> 2) & 1);
+    if (fz_describe) {
+        char opts[120];
+        snprintf(opts, sizeof opts, "\"py2\": %d, \"allow_code\": %d, \"roundtrip_version\": %d, \"alloc\": %u",
+                 o.py2, o.allow_code, versions[b >> 5], (unsigned)a);
+        fz_describe_payload("marshal_decode", "marshal", o.mode, opts, in.p, in.n);
+        return 0;
+    }
     ar = sw_arena_new(NULL, NULL);
     if (!ar) return 0;
     st = marshal_payload(ar, in.p, in.n, &o, &v, &used, &e);

@@ -16,6 +16,7 @@ int fz_target_notation_parse(const uint8_t *data, size_t size)
     sw_error e;
     sw_status st;
     char msg[200];
+    if (fz_describe_payload("notation_parse", "notation", SW_MODE_STRICT, "", in.p, in.n)) return 0;
     ar = sw_arena_new(NULL, NULL);
     if (!ar) return 0;
     st = sw_notation_parse(ar, (const char *)in.p, in.n, &v, &e);

@@ -3,6 +3,8 @@
  * allocation failure checked [#fuzz]. Byte 0: bit 0 strict, bits 1-2
  * encoding (mod 3), bit 3 symbolic_ext, bit 4 no resolve, bits 5-7 the
  * round trip's protocol; byte 1: the failing allocator. */
+#include <stdio.h>
+
 #include "../oracle.h"
 
 static sw_status pickle_payload(sw_arena *ar, const uint8_t *p, size_t n, const void *o, sw_value **out,
@@ -28,6 +30,16 @@ int fz_target_pickle_decode(const uint8_t *data, size_t size)
     o.encoding = (sw_pickle_encoding)(((b >> 1) & 3) % 3);
     o.symbolic_ext = (b >> 3) & 1;
     o.resolve = !((b >> 4) & 1);
+    if (fz_describe) {
+        static const char *const enc[] = {"bytes", "ascii", "latin1"};
+        char opts[160];
+        snprintf(opts, sizeof opts,
+                 "\"encoding\": \"%s\", \"symbolic_ext\": %d, \"resolve\": %d, \"roundtrip_protocol\": %d, "
+                 "\"alloc\": %u",
+                 enc[o.encoding % 3], o.symbolic_ext, o.resolve, protos[b >> 5], (unsigned)a);
+        fz_describe_payload("pickle_decode", "pickle", o.mode, opts, in.p, in.n);
+        return 0;
+    }
     ar = sw_arena_new(NULL, NULL);
     if (!ar) return 0;
     st = pickle_payload(ar, in.p, in.n, &o, &v, &used, &e);

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -149,10 +150,52 @@ static void test_stream_oracle_clean(void)
     fz_set_fail_hook(NULL);
 }
 
+/* [#fuzz.describe] what the configuration bytes chose, as JSON, and no check */
+static void test_describe(void)
+{
+    /* stack_decode: table entry 15, limit byte 0x20 with 2 (max_inflated_bytes
+     * 1 + 2 * 4), stream config 0 (pyspark), chunks 0, allocator byte 0 */
+    static const uint8_t stack_in[] = {15, 0x20, 2, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff};
+    static const uint8_t pickle_in[] = {0x21, 0x05, 0x80, 0x02, 'N', '.'};
+    static const char want[] =
+        "{\"serializer\": \"BatchedSerializer(CompressedSerializer(PickleSerializer()), 2)\", \"mode\": "
+        "\"pyspark\", \"auto_intended\": 0, \"symbolic_ext\": 0, \"marshal_py2\": 0, \"pickle_encoding\": "
+        "\"bytes\", \"alloc\": [0, 1], \"roundtrip\": 1, \"chunks\": [0, 0, 0, 0], \"limits\": "
+        "{\"max_inflated_bytes\": 9}, \"stream\": \"ffffffff\"}\n"
+        "{\"target\": \"pickle_decode\", \"payload\": \"pickle\", \"mode\": \"strict\", \"encoding\": "
+        "\"bytes\", \"symbolic_ext\": 0, \"resolve\": 1, \"roundtrip_protocol\": 0, \"alloc\": 5, \"bytes\": "
+        "\"80024e2e\"}\n";
+    char got[1024];
+    size_t n;
+    FILE *tmp = tmpfile();
+    int saved;
+    CU_ASSERT_FATAL(tmp != NULL);
+    fflush(stdout);
+    saved = dup(1);
+    CU_ASSERT_FATAL(saved >= 0);
+    CU_ASSERT_FATAL(dup2(fileno(tmp), 1) >= 0);
+    fz_describe = 1;
+    g_failures = 0;
+    fz_target_stack_decode(stack_in, sizeof stack_in);
+    fz_target_pickle_decode(pickle_in, sizeof pickle_in);
+    fz_describe = 0;
+    fflush(stdout);
+    dup2(saved, 1);
+    close(saved);
+    rewind(tmp);
+    n = fread(got, 1, sizeof got - 1, tmp);
+    got[n] = 0;
+    fclose(tmp);
+    if (strcmp(got, want) != 0) fprintf(stderr, "\n  --describe printed:\n%s", got);
+    CU_ASSERT_STRING_EQUAL(got, want);
+    CU_ASSERT_EQUAL(g_failures, 0);
+}
+
 int sw_suite_test_fuzz_replay(void)
 {
     static CU_TestInfo tests[] = {
         {"oracles can fail", test_oracles_fire},
+        {"--describe prints the configuration and stream", test_describe},
         {"stream oracle on a clean stream", test_stream_oracle_clean},
         {"replay fuzz/corpus and fuzz/regressions", test_replay_all},
         CU_TEST_INFO_NULL,
