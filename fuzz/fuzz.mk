@@ -88,8 +88,10 @@ $(foreach t,$(FUZZ_PY_TARGETS),$(eval \
 $(BUILD)/t/ref/test/test_fuzz_replay.o: $(wildcard fuzz/*.c fuzz/*.h fuzz/targets/*.c)
 
 # every target a short fixed time; new inputs go to a scratch folder, never
-# into fuzz/corpus; a crash, leak or oracle failure exits non-zero
-fuzz-smoke: fuzz-build
+# into fuzz/corpus; a crash, leak or oracle failure exits non-zero and prints
+# the input in hex and what it means (--describe), so that a CI log alone
+# is enough to keep it as a regression
+fuzz-smoke: fuzz-build fuzz-replay
 	@rm -rf $(FUZZ_BUILD)/smoke; mkdir -p $(FUZZ_BUILD)/smoke; fail=0; \
 	for t in $(filter-out $(FUZZ_PY_TARGETS),$(FUZZ_TARGETS)); do \
 	  mkdir -p $(FUZZ_BUILD)/smoke/$$t fuzz/corpus/$$t fuzz/regressions/$$t; \
@@ -101,7 +103,11 @@ fuzz-smoke: fuzz-build
 	  else \
 	    fail=1; echo "fuzz-smoke $$t: FAILED, see $(FUZZ_BUILD)/smoke/$$t.log"; \
 	    grep -E 'ERROR|oracle failure|SUMMARY' $(FUZZ_BUILD)/smoke/$$t.log | head -5; \
-	    ls $(FUZZ_BUILD)/smoke/$$t-* 2>/dev/null; \
+	    for f in $(FUZZ_BUILD)/smoke/$$t-*; do \
+	      [ -f "$$f" ] || continue; \
+	      echo "  input $$f ($$(wc -c < "$$f") bytes), hex: $$(head -c 4096 "$$f" | od -An -tx1 -v | tr -d ' \n')"; \
+	      [ -x $(BUILD)/fuzz/$$t ] && echo "  means: $$($(BUILD)/fuzz/$$t --describe "$$f" 2>/dev/null | cut -c1-2000)"; \
+	    done; \
 	  fi; \
 	done; exit $$fail
 
