@@ -183,9 +183,11 @@ help:
 	@echo "make conformance  the conformance runner against sparkwire, CPython and the npm peer"
 	@echo "make bench        throughput against CPython measured in the same run (bench/results/)"
 	@echo "make fuzz-build|fuzz-afl|fuzz-replay|fuzz-smoke, make fuzz TARGET=t SECONDS=n: fuzzing (fuzz/README.md)"
+	@echo "make fuzz-coverage: line/branch coverage of ref/src reached by each fuzz corpus (llvm-cov)"
 	@echo "make install PREFIX=...   make clean"
 
 # fragments owned by their folders: fuzzing, the conformance runner, benchmarks
 -include fuzz/fuzz.mk
+-include fuzz/coverage.mk
 -include conformance/runner/runner.mk
 -include bench/bench.mk
