@@ -79,6 +79,20 @@ def marshal_values():
     return out
 
 
+def code_objects():
+    """Code objects of this Python (the marshal_decode config byte 0x?0 decodes
+    them in pyspark mode with allow_code, where [#marshal.code] validates
+    them): a lambda, a function with defaults, keyword-only and positional-only
+    arguments, a closure, a generator, and a module holding functions."""
+    src = ("def f(a, /, b=1, *c, d, **e):\n    return [a, b, c, d, e]\n"
+           "def g(x):\n    def h(y):\n        return x + y\n    return h\n"
+           "def gen(n):\n    yield from range(n)\n")
+    mod = compile(src, "seed.py", "exec")
+    ns = {}
+    exec(mod, ns)
+    return [(lambda x: x + 1).__code__, ns["f"].__code__, ns["g"].__code__, ns["gen"].__code__, mod]
+
+
 def pickles(max_n):
     """CPython pickles of values() at every protocol, then vectors/pickle-corpus files."""
     out = []
@@ -240,7 +254,9 @@ def main():
     counts["pickle_decode"] = write("pickle_decode", [payload_cfg(i, i % 8) + p for i, p in enumerate(pk)])
     counts["marshal_decode"] = write("marshal_decode",
                                      [payload_cfg(i, i % 6) + m for i, m in enumerate(ms)] +
-                                     [bytes([2 | 1, 0]) + m for m in ms[:10]])
+                                     [bytes([2 | 1, 0]) + m for m in ms[:10]] +
+                                     [bytes([(ver + 1) << 5, 0]) + marshal.dumps(c, ver)
+                                      for c in code_objects() for ver in (2, 4)])
 
     # zlib_decode: first byte 0 pickle, 1 marshal
     zl = []
@@ -327,6 +343,17 @@ def main():
             pays = [zlib.compress(p, 1) for p in pays]
         limits = [(0, 0), (0x02, 0x01), (0x04, 0x05), (0x01, 0x02), (0x80, 0x01), (0x20, 0x01)][i % 6]
         st.append(bytes([i, limits[0], limits[1]]) + stream_cfg(i) + stream(pays))
+    # MarshalSerializer (table entry 3) against its limits: references over
+    # max_memo (l1 0x10: 1 + (l2 & 7)), nesting over max_depth (l1 0x02:
+    # 1 + (l2 & 15)), nodes over max_nodes (l1 0x04: 1 + (l2 & 63)); in
+    # pyspark mode, one code object stream
+    shared = ["s"]
+    many_refs = marshal.dumps([shared, shared, ("t",) * 2, [shared] * 4, {"k": shared}])
+    deep = marshal.dumps([[[[[[["x"]]]]]]])
+    for j, (l1, l2, pay) in enumerate([(0x10, 0x01, many_refs), (0x10, 0x06, many_refs), (0x02, 0x02, deep),
+                                        (0x02, 0x06, deep), (0x04, 0x03, many_refs), (0x00, 0x00,
+                                        marshal.dumps(code_objects()[1]))]):
+        st.append(bytes([3, l1, l2]) + stream_cfg(2 * j) + stream([pay, marshal.dumps(1)]))
     counts["stack_decode"] = write("stack_decode", st)
 
     for t, lines in dictionaries().items():
