@@ -93,6 +93,18 @@ def code_objects():
     return [(lambda x: x + 1).__code__, ns["f"].__code__, ns["g"].__code__, ns["gen"].__code__, mod]
 
 
+def text_number_pickles():
+    """Protocol 0 INT/LONG/FLOAT lines CPython's load_int, load_long and
+    load_float accept or refuse at their edges: base prefixes and underscores
+    (int(s, 0)), 4300 and 4301 digits (sys.int_info.default_max_str_digits),
+    a float that overflows (OverflowError); accepted and refused alike."""
+    lines = [b"I0x1f\n", b"I-0o17\n", b"I0b101\n", b"I0x_1f\n", b"I1_000\n", b"I1__0\n", b"I0x\n",
+             b"L0x1fL\n", b"L0b1_0L\n", b"I" + b"9" * 4300 + b"\n", b"I" + b"9" * 4301 + b"\n",
+             b"L" + b"9" * 4301 + b"L\n", b"I0x" + b"f" * 5000 + b"\n", b"F1e400\n", b"F-1e400\n", b"Fnan\n",
+             b"F1_0\n"]
+    return [b"(" + ln + b"l." for ln in lines]
+
+
 def pickles(max_n):
     """CPython pickles of values() at every protocol, then vectors/pickle-corpus files."""
     out = []
@@ -188,6 +200,9 @@ def dictionaries():
     pick += [dict_line("proto%d" % i, bytes([0x80, i])) for i in range(6)]
     pick += [dict_line("frame8", b"\x95" + struct.pack("<Q", 9)), dict_line("memo0", b"q\x00"),
              dict_line("global_builtins", b"cbuiltins\nset\n"), dict_line("codecs", b"c_codecs\nencode\n")]
+    # text ints and floats (INT, LONG, FLOAT: PyLong_FromString base 0, PyOS_string_to_double)
+    pick += [dict_line("text_%s" % n, t) for n, t in (("hex", b"0x"), ("oct", b"0o"), ("bin", b"0b"),
+                                                        ("under", b"_"), ("exp", b"e400"), ("nan", b"nan"))]
     mar = [dict_line("type_%s" % ("x%02x" % ord(c)), c.encode()) for c in MARSHAL_CODES]
     mar += [dict_line("ref_%s" % ("x%02x" % ord(c)), bytes([ord(c) | 0x80])) for c in MARSHAL_CODES]
     mar += [dict_line("len4_%d" % n, struct.pack("<i", n)) for n in (0, 1, 255, 65536, -1, 2**31 - 1)]
@@ -251,7 +266,8 @@ def main():
     counts["utf8_decode"] = write("utf8_decode", ut)
 
     # pickle_decode / marshal_decode: one payload each
-    counts["pickle_decode"] = write("pickle_decode", [payload_cfg(i, i % 8) + p for i, p in enumerate(pk)])
+    counts["pickle_decode"] = write("pickle_decode", [payload_cfg(i, i % 8) + p for i, p in enumerate(pk)] +
+                                    [bytes([0, 0]) + p for p in text_number_pickles()])
     counts["marshal_decode"] = write("marshal_decode",
                                      [payload_cfg(i, i % 6) + m for i, m in enumerate(ms)] +
                                      [bytes([2 | 1, 0]) + m for m in ms[:10]] +
