@@ -412,8 +412,10 @@ bad:
           sw_mode_str(cfg->mode), da, db, i);
 }
 
-/* 1 if a node of kind k is reachable from v (or the walk is too big to say) */
-static int has_kind(const sw_value *v, sw_kind k)
+/* 1 if pred holds for a node reachable from v, or the walk is too big to
+ * say (100,000 nodes, or 256 pending): every caller uses the answer to
+ * excuse a comparison, so "don't know" excuses */
+static int any_node(const sw_value *v, int (*pred)(const sw_value *x, const void *ctx), const void *ctx)
 {
     const sw_value *stack[256];
     size_t sp = 0, budget = 100000, i, n;
@@ -421,7 +423,7 @@ static int has_kind(const sw_value *v, sw_kind k)
     while (sp > 0) {
         const sw_value *x = stack[--sp];
         if (!x) continue;
-        if (budget-- == 0 || x->kind == k) return 1;
+        if (budget-- == 0 || pred(x, ctx)) return 1;
         n = sw_v_nchildren(x);
         for (i = 0; i < n; i++) {
             if (sp == sizeof stack / sizeof stack[0]) return 1;
@@ -429,6 +431,12 @@ static int has_kind(const sw_value *v, sw_kind k)
         }
     }
     return 0;
+}
+
+static int is_bytearray(const sw_value *x, const void *ctx)
+{
+    (void)ctx;
+    return x->kind == SW_K_BYTEARRAY;
 }
 
 /* Decode up to 256 items of data through s with options o and encode them
@@ -459,7 +467,7 @@ static sw_status reencode(const sw_serializer *s, const sw_stream_opts *o, const
     sw_limits_default(&eo.limits);
     if ((st = sw_encoder_new(s, &k, &eo, &enc)) != SW_OK) return st;
     while (*n < 256 && sw_decoder_next(*d, &v, e) == SW_OK) {
-        if (bytearrays && !*bytearrays && has_kind(v, SW_K_BYTEARRAY)) *bytearrays = 1;
+        if (bytearrays && !*bytearrays && any_node(v, is_bytearray, NULL)) *bytearrays = 1;
         if (texts && *printed) {
             t0 = texts->n;
             if (sw_notation_print(v, texts, 0, e) != SW_OK) {
@@ -810,35 +818,27 @@ static int global_fixed(const sw_value *mod, const sw_value *name)
  * a dotted global below protocol 4 (written as a getattr reduce),
  * or, at protocol 0, a persistent id that is not a str (PERSID writes
  * str(pid) as text, which reads back as a str, in CPython as here
- * [#pickle.encode.symbolic])? Explicit stack; a cycle only costs budget, and an exhausted
- * budget answers "yes" (the comparisons are skipped, never wrongly failed). */
+ * [#pickle.encode.symbolic])? any_node's explicit stack: a cycle only costs
+ * budget, and an exhausted budget answers "yes" (the comparisons are
+ * skipped, never wrongly failed). */
+static int changed_by_cpython(const sw_value *x, const void *ctx)
+{
+    int protocol = *(const int *)ctx;
+    if (x->kind == SW_K_GLOBAL && x->u.c.n == 2 && x->u.c.v[0] && x->u.c.v[1] && x->u.c.v[0]->kind == SW_K_STR &&
+        x->u.c.v[1]->kind == SW_K_STR) {
+        if (protocol < 3 && !global_fixed(x->u.c.v[0], x->u.c.v[1])) return 1;
+        /* below protocol 4 a dotted name is written as getattr(parent,
+         * last) [#pickle.encode.symbolic], which reads back as that
+         * symbolic reduce: CPython's load would call getattr */
+        if (memchr(x->u.c.v[1]->u.s.p, '.', x->u.c.v[1]->u.s.n)) return 1;
+    }
+    return protocol == 0 && x->kind == SW_K_PERSID && x->u.c.n == 1 && x->u.c.v[0] &&
+           x->u.c.v[0]->kind != SW_K_STR;
+}
+
 static int has_py2_global(const sw_value *v, int protocol)
 {
-    const sw_value *stack[256];
-    size_t sp = 0, budget = 100000, i;
-    stack[sp++] = v;
-    while (sp > 0) {
-        const sw_value *x = stack[--sp];
-        size_t n;
-        if (!x) continue;
-        if (budget-- == 0) return 1;
-        if (x->kind == SW_K_GLOBAL && x->u.c.n == 2 && x->u.c.v[0] && x->u.c.v[1] && x->u.c.v[0]->kind == SW_K_STR &&
-            x->u.c.v[1]->kind == SW_K_STR) {
-            if (protocol < 3 && !global_fixed(x->u.c.v[0], x->u.c.v[1])) return 1;
-            /* below protocol 4 a dotted name is written as getattr(parent,
-             * last) [#pickle.encode.symbolic], which reads back as that
-             * symbolic reduce: CPython's load would call getattr */
-            if (memchr(x->u.c.v[1]->u.s.p, '.', x->u.c.v[1]->u.s.n)) return 1;
-        }
-        if (protocol == 0 && x->kind == SW_K_PERSID && x->u.c.n == 1 && x->u.c.v[0] && x->u.c.v[0]->kind != SW_K_STR)
-            return 1;
-        n = sw_v_nchildren(x);
-        for (i = 0; i < n; i++) {
-            if (sp == sizeof stack / sizeof stack[0]) return 1;
-            stack[sp++] = sw_v_child(x, i);
-        }
-    }
-    return 0;
+    return any_node(v, changed_by_cpython, &protocol);
 }
 
 static void roundtrip(const char *name, const sw_value *v, int param, int py2, int exact, enc_fn enc,
