@@ -4,9 +4,11 @@
 #include "internal/pickle_enc.h"
 
 #include <stdarg.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---- failure reporting ---- */
 
@@ -283,6 +285,26 @@ static void run_free(run *r)
 
 #define FZ_MAX_ITEMS 4096 /* keep one input fast: later items are not compared */
 
+static int g_pipe_fd = -1; /* the read end run_stream's fd source takes over */
+
+/* A pipe holding data with its write end closed: the read end, or -1 when
+ * the pipe cannot hold it all (never blocks) */
+static int pipe_holding(const uint8_t *data, size_t size)
+{
+    int pfd[2];
+    ssize_t w = 0;
+    if (pipe(pfd) != 0) return -1;
+    if (fcntl(pfd[1], F_SETFL, O_NONBLOCK) == 0 && size) w = write(pfd[1], data, size);
+    close(pfd[1]);
+    if (size && w != (ssize_t)size) {
+        close(pfd[0]);
+        return -1;
+    }
+    return pfd[0];
+}
+
+/* Decode data through s; use_cb: 0 memory source, 1 callback source in
+ * cfg->chunks sizes, 2 fd source over g_pipe_fd */
 static void run_stream(const fz_stream_cfg *cfg, const sw_serializer *s, const uint8_t *data,
                        size_t size, int use_cb, const sw_alloc *al, int check_items, run *r)
 {
@@ -291,6 +313,7 @@ static void run_stream(const fz_stream_cfg *cfg, const sw_serializer *s, const u
     sw_decoder *d = NULL;
     cb_ctx cc;
     sw_buf tmp;
+    int fd = -1;
     memset(r, 0, sizeof *r);
     sw_buf_init(&r->text, NULL);
     sw_buf_init(&tmp, NULL);
@@ -303,7 +326,13 @@ static void run_stream(const fz_stream_cfg *cfg, const sw_serializer *s, const u
     o.pickle_encoding = (sw_pickle_encoding)cfg->pickle_encoding;
     o.limits = cfg->limits;
     o.alloc = al;
-    if (use_cb) {
+    if (use_cb == 2) {
+        /* [#fuzz.chunked] the fd source over a pipe holding the whole input,
+         * its write end closed (fz_check_stream made it) */
+        fd = g_pipe_fd;
+        g_pipe_fd = -1;
+        sw_source_fd(&src, fd, al);
+    } else if (use_cb) {
         cc.p = data;
         cc.n = size;
         cc.pos = 0;
@@ -346,6 +375,7 @@ static void run_stream(const fz_stream_cfg *cfg, const sw_serializer *s, const u
         sw_decoder_free(d);
     }
     if (use_cb) sw_source_free(&src);
+    if (fd >= 0) close(fd);
     sw_buf_free(&tmp);
     /* [#fuzz.offset] */
     if (SW_IS_ERROR(r->st) && r->st != SW_E_NOMEM) {
@@ -594,6 +624,13 @@ sw_status fz_check_stream(const fz_stream_cfg *cfg, const uint8_t *data, size_t 
     run_stream(cfg, s, data, size, 1, NULL, 0, &other);
     compare_runs("memory and chunked callback decoding differ", cfg, &ref, &other, 0);
     run_free(&other);
+    /* [#fuzz.chunked] half of the inputs again through the fd source (a pipe
+     * holding the input: it must fit the pipe's buffer, 64 KiB on Linux) */
+    if ((cfg->chunks[2] & 1) && (g_pipe_fd = pipe_holding(data, size)) >= 0) {
+        run_stream(cfg, s, data, size, 2, NULL, 0, &other);
+        compare_runs("memory and fd source decoding differ", cfg, &ref, &other, 0);
+        run_free(&other);
+    }
     /* [#fuzz.alloc] */
     if (cfg->alloc_mode) {
         fz_alloc fa;
