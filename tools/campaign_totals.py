@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""Sum the measured fuzzing campaign CPU per target from fuzz/campaign-log.md.
+
+Each run line of the log names a target and its measured CPU seconds
+("CPU 3037s" or, for the first runs sampled with ps, "CPU >= 2708s").
+Prints, per decoder target: runs, CPU seconds, CPU-hours, the best
+execs per CPU-second and the highest libFuzzer cov/ft seen, and whether the
+target has reached the issue's 1 CPU-hour; --markdown prints a table.
+
+    tools/campaign_totals.py [--log fuzz/campaign-log.md] [--markdown]
+"""
+import argparse
+import os
+import re
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TARGETS = ["frame_decode", "utf8_decode", "pickle_decode", "marshal_decode", "zlib_decode",
+           "auto_decode", "batched_decode", "pair_decode", "notation_parse", "stack_decode"]
+LINE = re.compile(r"^- \S+ (?P<t>[a-z0-9_]+): (?P<rest>.*)$")
+CPU = re.compile(r"CPU (?P<ge>>= )?(?P<s>\d+)s")
+EPS = re.compile(r"\((?P<e>\d+) execs per CPU-s\)")
+COV = re.compile(r"cov: (?P<c>\d+) ft: (?P<f>\d+)")
+
+
+def totals(path):
+    out = {t: {"runs": 0, "cpu": 0, "lower_bound": False, "eps": 0, "cov": 0, "ft": 0} for t in TARGETS}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            m = LINE.match(line.rstrip("\n"))
+            if not m or m.group("t") not in out:
+                continue
+            c = CPU.search(m.group("rest"))
+            if not c:
+                continue
+            r = out[m.group("t")]
+            r["runs"] += 1
+            r["cpu"] += int(c.group("s"))
+            r["lower_bound"] |= bool(c.group("ge"))
+            e = EPS.search(m.group("rest"))
+            if e:
+                r["eps"] = max(r["eps"], int(e.group("e")))
+            v = COV.search(m.group("rest"))
+            if v:
+                r["cov"] = max(r["cov"], int(v.group("c")))
+                r["ft"] = max(r["ft"], int(v.group("f")))
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--log", default=os.path.join(ROOT, "fuzz", "campaign-log.md"))
+    ap.add_argument("--markdown", action="store_true")
+    a = ap.parse_args()
+    t = totals(a.log)
+    if a.markdown:
+        print("| target | runs | CPU s | CPU-hours | best execs/CPU-s | max cov | max ft | >= 1 CPU-hour |")
+        print("|---|---:|---:|---:|---:|---:|---:|---|")
+    done = 0
+    for name in TARGETS:
+        r = t[name]
+        cpu = ("%s%d" % (">= " if r["lower_bound"] else "", r["cpu"]))
+        ok = r["cpu"] >= 3600
+        done += ok
+        cells = [name, str(r["runs"]), cpu, "%.2f" % (r["cpu"] / 3600.0), str(r["eps"] or "-"),
+                 str(r["cov"] or "-"), str(r["ft"] or "-"), "yes" if ok else "no (%d s short)" % (3600 - r["cpu"])]
+        if a.markdown:
+            print("| " + " | ".join(cells) + " |")
+        else:
+            print("%-15s %3s runs  CPU %8s s  %5s h  %6s execs/CPU-s  cov %5s ft %6s  %s" % tuple(cells))
+    total = sum(r["cpu"] for r in t.values())
+    print("%sall: %d CPU s = %.2f CPU-hours; %d of %d targets at >= 1 CPU-hour" %
+          ("\n" if a.markdown else "", total, total / 3600.0, done, len(TARGETS)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
