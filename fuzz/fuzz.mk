@@ -24,8 +24,8 @@ SECONDS       ?= 60
 FUZZ_TARGETS  := $(sort $(basename $(notdir $(wildcard fuzz/targets/*.c))))
 # [#fuzz.differential] targets embedding CPython: built only where
 # libpython3-dev is installed (Python.h and python3-config --embed), else
-# left out of every list below
-# (not in fuzz-smoke yet: its open differences are listed in fuzz/README.md)
+# left out of every list below (and out of fuzz-smoke: a CPython call per
+# input; `make fuzz TARGET=pickle_differential` runs it, fuzz/README.md)
 FUZZ_PY_TARGETS := pickle_differential
 FUZZ_PY_CONFIG ?= /usr/bin/python3-config
 FUZZ_PY_INC   := $(shell $(FUZZ_PY_CONFIG) --includes 2>/dev/null | sed 's/-I/-isystem /g')
@@ -83,6 +83,28 @@ $(foreach t,$(FUZZ_PY_TARGETS),$(eval \
   $(FUZZ_BUILD)/libfuzzer/obj/fuzz/targets/$(t).o $(FUZZ_BUILD)/afl/obj/fuzz/targets/$(t).o \
   $(BUILD)/fuzz/obj/fuzz/targets/$(t).o: FZ_XCFLAGS = $(FUZZ_PY_INC)) $(eval \
   $(FUZZ_BUILD)/libfuzzer/$(t) $(FUZZ_BUILD)/afl/$(t) $(BUILD)/fuzz/$(t): FZ_XLIBS = $(FUZZ_PY_LIBS)))
+
+# [#fuzz.differential] `make test-plain` (so `make test`, plain and under
+# ASan+UBSan) replays fuzz/regressions/pickle_differential/ and the pickle/
+# marshal regressions plus every FUZZ_DIFF_SAMPLE-th corpus file through the
+# CPython differential target (SW_DIFF_INPUT: those files carry the 2
+# configuration bytes of pickle_decode/marshal_decode); without
+# libpython3-dev it prints a notice and skips
+FUZZ_DIFF_SAMPLE ?= 4
+.PHONY: fuzz-diff-replay
+test-plain: fuzz-diff-replay
+ifeq ($(FUZZ_PY_OK),1)
+fuzz-diff-replay: $(BUILD)/fuzz/pickle_differential
+	@set -e; t=$(BUILD)/fuzz/pickle_differential; \
+	 SW_DIFF_STATS=1 $$t fuzz/regressions/pickle_differential; \
+	 SW_DIFF_STATS=1 SW_DIFF_INPUT=pickle_decode $$t fuzz/regressions/pickle_decode \
+	   $$(ls -d fuzz/corpus/pickle_decode/* | awk 'NR % $(FUZZ_DIFF_SAMPLE) == 1'); \
+	 SW_DIFF_STATS=1 SW_DIFF_INPUT=marshal_decode $$t fuzz/regressions/marshal_decode \
+	   $$(ls -d fuzz/corpus/marshal_decode/* | awk 'NR % $(FUZZ_DIFF_SAMPLE) == 1')
+else
+fuzz-diff-replay:
+	@echo "fuzz-diff-replay: SKIPPED, no Python.h / python3-config --embed (Debian: apt-get install libpython3-dev)"
+endif
 
 # the CUnit replay suite includes the targets and the oracles
 $(BUILD)/t/ref/test/test_fuzz_replay.o: $(wildcard fuzz/*.c fuzz/*.h fuzz/targets/*.c)

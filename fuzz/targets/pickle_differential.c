@@ -4,62 +4,117 @@
  * rest is the payload. Compared: accept/reject, bytes consumed, and the
  * value as notation text (tools/canon.py prints CPython's object).
  *
- * Not compared (counted as skipped):
+ * Not compared (counted as skipped, by reason, with SW_DIFF_STATS=1):
  *  - a pickle whose CPython load calls find_class: the Unpickler subclass
  *    never imports; find_class returns a harmless recording class, so the
  *    load can go on, but REDUCE/NEWOBJ/BUILD then ran CPython code on a
- *    stand-in where sparkwire keeps symbolic nodes: neither the value nor
- *    acceptance is comparable;
+ *    stand-in where sparkwire keeps symbolic nodes [#pickle.globals]:
+ *    neither the value nor acceptance is comparable;
  *  - PERSID/BINPERSID/EXT1/EXT2/EXT4/NEXT_BUFFER (CPython needs persistent_load,
- *    copyreg or buffers=): CPython refuses them here, sparkwire may not;
+ *    copyreg or buffers= [#pickle.ext]): CPython refuses them here, sparkwire may not;
  *  - a CPython MemoryError/RecursionError/OverflowError or a sparkwire
- *    limit/nomem/unsupported status (resource bounds differ by design);
+ *    limit/nomem/unsupported status (resource bounds differ by design,
+ *    [#limits]);
+ *  - a pickle that makes CPython allocate by a number read from the input
+ *    (BINBYTES/BINBYTES8/BYTEARRAY8 create their object before reading it,
+ *    a PUT index sizes the memo array to twice the index [#pickle.memo])
+ *    beyond DIFF_HUGE: CPython's outcome then depends on the allocator;
  *  - marshal code objects (allow_code is off on the sparkwire side, and
- *    CPython's code objects have no notation).
+ *    CPython's code objects have no notation);
+ *  - marshal input sparkwire refuses (CPython allocates containers by their
+ *    count before reading the items).
+ * When canon.py cannot print CPython's value (nesting beyond the recursion
+ * limit set below), accept/reject and the consumed length are still compared.
+ *
+ * The CPython side runs in a thread with a DIFF_STACK stack: some of its C
+ * code recurses without a depth check (tuple hashing of a dict key, for
+ * one), and the replay/libFuzzer main stack is too small for the nesting a
+ * short input builds (1 byte per level with TUPLE1).
+ *
+ * Replay options (environment):
+ *  SW_DIFF_INPUT=pickle_decode|marshal_decode|pickle|marshal: the input has
+ *    no selector byte; `*_decode` drops the 2 configuration bytes of those
+ *    targets' corpora (fuzz/corpus/pickle_decode/...), the other two take the
+ *    whole file as the payload (vectors/pickle-corpus/...);
+ *  SW_DIFF_KEEP_GOING=1: print each difference (with the input in hex) and go on;
+ *    SW_DIFF_SAVE=DIR also writes each such input to DIR/diff-NNNN;
+ *  SW_DIFF_STATS=1: print counts (compared, skipped by reason) at exit.
  * Needs libpython3-dev (Python.h, python3-config --embed); fuzz.mk leaves
  * this target out when it is missing. Run from the repository root
  * (tools/canon.py is found through sys.path). */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../oracle.h"
 
+#define DIFF_STACK ((size_t)512 << 20) /* CPython thread stack (reserved, touched as used) */
+#define DIFF_HUGE ((uint64_t)64 << 20)  /* largest allocation CPython is let make by an input's number */
+
+/* ASan under libFuzzer: let CPython's huge requests fail (MemoryError, a
+ * skip) instead of stopping the run; the interpreter's caches are not leaks */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void) { return "allocator_may_return_null=1:detect_leaks=0"; }
+
 static PyObject *g_check; /* tools-side function: (kind, bytes) -> tuple */
+static PyThreadState *g_main_ts;
+static int g_keep_going, g_stats, g_input = -1, g_skip;
+static const uint8_t *g_cur;
+static const char *g_save;
+static size_t g_cur_n;
+static unsigned long g_runs, g_compared, g_values, g_diffs;
+
+#define NSKIP 16
+static struct {
+    char why[40];
+    unsigned long n;
+} g_skips[NSKIP];
 
 static const char k_py[] =
     "import sys, io, pickle, marshal, warnings\n"
     "warnings.simplefilter('ignore')\n"
     "sys.path.insert(0, 'tools')\n"
     "import canon\n"
-    "sys.setrecursionlimit(800)\n"
-    "class _Rec:\n"
-    "    def __init__(self, *a, **k): pass\n"
-    "    def __call__(self, *a, **k): return self\n"
-    "    def __setstate__(self, s): pass\n"
-    "    def __reduce__(self): raise TypeError('stand-in')\n"
-    "class _U(pickle.Unpickler):\n"
-    "    used = False\n"
-    "    def find_class(self, m, n):\n"
-    "        self.used = True\n"
-    "        return _Rec\n"
+    /* canon.py recurses about 4 frames per nesting level; the CPython
+     * thread's stack (DIFF_STACK) holds far more than this */
+    "sys.setrecursionlimit(20000)\n"
+    /* pickle.loads' find_class imports; this audit hook stops it before it
+     * does (the 'pickle.find_class' event comes first in find_class) */
+    "class _FindClass(BaseException): pass\n"
+    "_armed = [False]\n"
+    "def _audit(ev, args):\n"
+    "    if _armed[0] and ev == 'pickle.find_class': raise _FindClass()\n"
+    "sys.addaudithook(_audit)\n"
+    /* a file whose peek() hands the C unpickler all the rest at once: it
+     * then reads as from memory (as pickle.loads does) and only tell()
+     * at the end is new: the consumed length. A plain BytesIO (no peek)
+     * is read op by op, and a read that crosses a FRAME's end drops the
+     * frame's unread bytes: not what loads(bytes) does [#pickle.frame] */
+    "class _PeekAll:\n"
+    "    def __init__(self, b): self.b = b; self.f = io.BytesIO(b)\n"
+    "    def read(self, n=-1): return self.f.read(n)\n"
+    "    def readinto(self, m): return self.f.readinto(m)\n"
+    "    def readline(self): return self.f.readline()\n"
+    "    def peek(self, n=0): return self.b[self.f.tell():]\n"
     "SKIP = ('MemoryError', 'RecursionError', 'OverflowError')\n"
     "def check(kind, b):\n"
-    "    # -> ('skip', why) | ('err', exc name) | ('ok', consumed, text)\n"
+    "    # -> ('skip', why) | ('err', exc name) | ('ok', consumed, text or None)\n"
+    "    #    | ('harness', what)\n"
     "    try:\n"
     "        if kind == 0:\n"
-    "            f = io.BytesIO(b)\n"
-    "            u = _U(f, encoding='bytes')  # PySpark's loads, sparkwire's default\n"
+    "            _armed[0] = True\n"
     "            try:\n"
-    "                v = u.load()\n"
+    "                v = pickle.loads(b, encoding='bytes')  # PySpark's call\n"
+    "            except _FindClass:\n"
+    "                return ('skip', 'find_class')\n"
     "            finally:\n"
-    "                if u.used: return ('skip', 'find_class')\n"
-    "            n = f.tell()\n"
+    "                _armed[0] = False\n"
     "        else:\n"
     "            v = marshal.loads(b)\n"
-    "            n = -1\n"
     "    except BaseException as e:\n"
     "        name = type(e).__name__\n"
     "        if name in SKIP: return ('skip', name)\n"
@@ -67,15 +122,84 @@ static const char k_py[] =
     "                'persistent' in str(e) or 'buffer' in str(e)): return ('skip', 'persid')\n"
     "        if kind == 0 and 'extension' in str(e): return ('skip', 'ext')\n"
     "        return ('err', name)\n"
+    "    n = -1\n"
+    "    if kind == 0:\n"
+    "        f = _PeekAll(b)\n"
+    "        try:\n"
+    "            pickle.Unpickler(f, encoding='bytes').load()\n"
+    "        except BaseException as e:\n"
+    "            return ('harness', 'file load raised ' + type(e).__name__ + ' where loads accepted')\n"
+    "        n = f.f.tell()\n"
     "    try:\n"
     "        return ('ok', n, canon.canon(v))\n"
+    "    except RecursionError:\n"
+    "        return ('ok', n, None)\n"
     "    except BaseException as e:\n"
     "        return ('skip', 'canon ' + type(e).__name__)\n";
 
+static void count_skip(const char *why)
+{
+    int i;
+    for (i = 0; i < NSKIP; i++) {
+        if (g_skips[i].why[0] == 0) snprintf(g_skips[i].why, sizeof g_skips[i].why, "%s", why);
+        if (strcmp(g_skips[i].why, why) == 0) {
+            g_skips[i].n++;
+            return;
+        }
+    }
+}
+
+static void print_stats(void)
+{
+    int i;
+    fprintf(stderr, "pickle_differential: %lu inputs, %lu compared (%lu values), %lu differences; skipped:", g_runs,
+            g_compared, g_values, g_diffs);
+    for (i = 0; i < NSKIP && g_skips[i].why[0]; i++) fprintf(stderr, " %s %lu,", g_skips[i].why, g_skips[i].n);
+    fprintf(stderr, "\n");
+}
+
+static void keep_going(const char *what, const char *detail)
+{
+    size_t i, n = g_cur_n > 160 ? 160 : g_cur_n;
+    g_diffs++;
+    fprintf(stderr, "DIFF %s\n  %s\n  input (%zu bytes):", what, detail, g_cur_n);
+    for (i = 0; i < n; i++) fprintf(stderr, " %02x", g_cur[i]);
+    fprintf(stderr, "%s\n", n < g_cur_n ? " ..." : "");
+    if (g_save && *g_save) {
+        char path[512];
+        FILE *f;
+        snprintf(path, sizeof path, "%s/diff-%04lu", g_save, g_diffs);
+        if ((f = fopen(path, "wb")) != NULL) {
+            fwrite(g_cur, 1, g_cur_n, f);
+            fclose(f);
+        }
+        fprintf(stderr, "  saved as %s\n", path);
+    }
+}
+
 static int py_init(void)
 {
+    static int failed;
     PyObject *mod, *dict;
+    const char *s;
     if (g_check) return 1;
+    if (failed) return 0;
+    failed = 1;
+    g_keep_going = (s = getenv("SW_DIFF_KEEP_GOING")) != NULL && *s == '1';
+    g_stats = (s = getenv("SW_DIFF_STATS")) != NULL && *s == '1';
+    g_save = getenv("SW_DIFF_SAVE");
+    if ((s = getenv("SW_DIFF_INPUT")) != NULL && *s) {
+        if (strcmp(s, "pickle_decode") == 0) g_input = 0, g_skip = 2;
+        else if (strcmp(s, "marshal_decode") == 0) g_input = 1, g_skip = 2;
+        else if (strcmp(s, "pickle") == 0) g_input = 0;
+        else if (strcmp(s, "marshal") == 0) g_input = 1;
+        else {
+            fz_fail("pickle_differential: SW_DIFF_INPUT must be pickle_decode, marshal_decode, pickle or marshal", s);
+            return 0;
+        }
+    }
+    if (g_keep_going) fz_set_fail_hook(keep_going);
+    if (g_stats) atexit(print_stats);
     Py_InitializeEx(0);
     mod = PyImport_AddModule("__main__");
     if (!mod) return 0;
@@ -87,52 +211,183 @@ static int py_init(void)
     }
     g_check = PyDict_GetItemString(dict, "check");
     Py_XINCREF(g_check);
-    return g_check != NULL;
+    if (!g_check) return 0;
+    /* the GIL is taken by each CPython thread (PyGILState_Ensure) */
+    g_main_ts = PyEval_SaveThread();
+    failed = 0;
+    return 1;
 }
 
-/* CPython side: 0 skip, 1 error, 2 value (text in *text, consumed in *n) */
-static int py_side(int kind, const uint8_t *p, size_t n, sw_buf *text, long *consumed, char *why, size_t cap)
+static uint64_t rd_le(const uint8_t *p, int n)
 {
-    PyObject *r = PyObject_CallFunction(g_check, "iy#", kind, (const char *)p, (Py_ssize_t)n);
+    uint64_t v = 0;
+    int i;
+    for (i = n - 1; i >= 0; i--) v = (v << 8) | p[i];
+    return v;
+}
+
+/* Would CPython allocate more than DIFF_HUGE by a number read from this
+ * pickle? A walk over the opcodes as pickletools lists them (arguments
+ * skipped by their size; FRAME's contents are opcodes), stopping at STOP,
+ * an unknown opcode or the end. Only BINBYTES, BINBYTES8 and BYTEARRAY8
+ * (their object is created before its bytes are read) and the PUT indices
+ * (the memo array grows to twice the index) allocate by the number. */
+static const char *pickle_huge(const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        uint8_t op = p[i++];
+        size_t left = n - i, arg = 0;
+        int cnt = 0;
+        uint64_t len;
+        switch (op) {
+        case '.': return NULL;
+        case '(': case '0': case '1': case '2': case 'N': case ')': case ']': case '}': case 'a': case 'b':
+        case 'd': case 'e': case 'l': case 'o': case 's': case 't': case 'u': case 'R': case 'Q': case 0x85:
+        case 0x86: case 0x87: case 0x88: case 0x89: case 0x8f: case 0x90: case 0x91: case 0x93: case 0x81:
+        case 0x92: case 0x94: case 0x97: case 0x98: arg = 0; break;
+        case 'K': case 'h': case 'q': case 0x80: case 0x82: arg = 1; break;
+        case 'M': case 0x83: arg = 2; break;
+        case 'J': case 'j': case 0x84: arg = 4; break;
+        case 'G': arg = 8; break;
+        case 'r':
+            if (left < 4) return NULL;
+            if (rd_le(p + i, 4) > DIFF_HUGE / 16) return "huge memo index";
+            arg = 4;
+            break;
+        case 0x95: arg = 8; break; /* FRAME: the frame's bytes are opcodes */
+        case 'U': case 'C': case 0x8c: case 0x8a: cnt = 1; break;
+        case 'T': case 'B': case 'X': case 0x8b: cnt = 4; break;
+        case 0x8d: case 0x8e: case 0x96: cnt = 8; break;
+        case 'c': case 'i':
+        case 'I': case 'L': case 'F': case 'S': case 'V': case 'P': case 'p': case 'g': {
+            int lines = (op == 'c' || op == 'i') ? 2 : 1;
+            while (lines--) {
+                const uint8_t *nl = memchr(p + i, '\n', n - i);
+                if (!nl) return NULL;
+                if (op == 'p') {
+                    /* PUT's decimal line (CPython: int(), then Py_ssize_t) */
+                    const uint8_t *q = p + i;
+                    uint64_t v = 0;
+                    while (q < nl && (*q == ' ' || (*q >= '\t' && *q <= '\r') || *q == '+' || *q == '0')) q++;
+                    for (; q < nl && ((*q >= '0' && *q <= '9') || *q == '_'); q++) {
+                        if (*q == '_') continue;
+                        v = v * 10 + (uint64_t)(*q - '0');
+                        if (v > DIFF_HUGE / 16) return "huge memo index";
+                    }
+                }
+                i = (size_t)(nl - p) + 1;
+            }
+            continue;
+        }
+        default: return NULL;
+        }
+        if (cnt) {
+            if (left < (size_t)cnt) return NULL;
+            len = rd_le(p + i, cnt);
+            if ((op == 'B' || op == 0x8e || op == 0x96) && len > DIFF_HUGE) return "huge length";
+            i += (size_t)cnt;
+            if (len > n - i) return NULL;
+            i += (size_t)len;
+            continue;
+        }
+        if (arg > left) return NULL;
+        i += arg;
+    }
+    return NULL;
+}
+
+typedef struct py_job {
+    int kind;
+    const uint8_t *p;
+    size_t n;
+    sw_buf *text;
+    long consumed;
+    int has_text;
+    char why[64];
+    int out; /* 0 skip, 1 error (name in why), 2 value, 3 harness fault (why) */
+} py_job;
+
+/* CPython side, in its own thread: the result in j->out, the value text in
+ * j->text (j->has_text 0 when canon.py could not print it) */
+static void *py_thread(void *arg)
+{
+    py_job *j = (py_job *)arg;
+    PyGILState_STATE gs = PyGILState_Ensure();
+    PyObject *r = PyObject_CallFunction(g_check, "iy#", j->kind, (const char *)j->p, (Py_ssize_t)j->n);
     const char *tag;
-    int out = 0;
+    j->out = 0;
     if (!r || !PyTuple_Check(r)) {
         PyErr_Clear();
         Py_XDECREF(r);
-        snprintf(why, cap, "check() failed");
-        return 0;
+        snprintf(j->why, sizeof j->why, "check() failed");
+        PyGILState_Release(gs);
+        return NULL;
     }
     tag = PyUnicode_AsUTF8(PyTuple_GET_ITEM(r, 0));
     if (tag && strcmp(tag, "ok") == 0) {
-        Py_ssize_t len = 0;
-        const char *s = PyUnicode_AsUTF8AndSize(PyTuple_GET_ITEM(r, 2), &len);
-        *consumed = PyLong_AsLong(PyTuple_GET_ITEM(r, 1));
-        if (s && sw_buf_put(text, s, (size_t)len) == SW_OK) out = 2;
+        PyObject *t = PyTuple_GET_ITEM(r, 2);
+        j->consumed = PyLong_AsLong(PyTuple_GET_ITEM(r, 1));
+        j->out = 2;
+        if (t != Py_None) {
+            Py_ssize_t len = 0;
+            const char *s = PyUnicode_AsUTF8AndSize(t, &len);
+            if (s && sw_buf_put(j->text, s, (size_t)len) == SW_OK) j->has_text = 1;
+            else j->out = 0, snprintf(j->why, sizeof j->why, "text");
+        }
     } else if (tag) {
         const char *w = PyUnicode_AsUTF8(PyTuple_GET_ITEM(r, 1));
-        snprintf(why, cap, "%s", w ? w : "?");
-        out = strcmp(tag, "err") == 0 ? 1 : 0;
+        snprintf(j->why, sizeof j->why, "%s", w ? w : "?");
+        j->out = strcmp(tag, "err") == 0 ? 1 : strcmp(tag, "harness") == 0 ? 3 : 0;
     }
     PyErr_Clear();
     Py_DECREF(r);
-    return out;
+    PyGILState_Release(gs);
+    return NULL;
+}
+
+static int py_side(py_job *j)
+{
+    pthread_attr_t at;
+    pthread_t th;
+    int rc;
+    if (pthread_attr_init(&at) != 0) return 0;
+    rc = pthread_attr_setstacksize(&at, DIFF_STACK) == 0 && pthread_create(&th, &at, py_thread, j) == 0;
+    pthread_attr_destroy(&at);
+    if (!rc) {
+        snprintf(j->why, sizeof j->why, "no thread");
+        return 0;
+    }
+    pthread_join(th, NULL);
+    return j->out;
 }
 
 int fz_target_pickle_differential(const uint8_t *data, size_t size);
 int fz_target_pickle_differential(const uint8_t *data, size_t size)
 {
     fz_in in = {data, size};
-    uint8_t b = fz_byte(&in);
-    int kind = b & 1, py;
+    int kind, py;
     sw_arena *ar;
     sw_value *v = NULL;
     size_t used = 0;
-    long pyused = -1;
     sw_error e;
     sw_status st;
     sw_buf pt, ct;
-    char why[64] = "", msg[1200];
+    py_job job;
+    const char *huge;
+    char msg[1200];
     if (!py_init()) return 0;
+    g_runs++;
+    if (g_input >= 0) {
+        kind = g_input;
+        in.p += size < (size_t)g_skip ? size : (size_t)g_skip;
+        in.n -= size < (size_t)g_skip ? size : (size_t)g_skip;
+    } else {
+        kind = fz_byte(&in) & 1;
+    }
+    g_cur = data;
+    g_cur_n = size;
+    memset(&e, 0, sizeof e);
     ar = sw_arena_new(NULL, NULL);
     if (!ar) return 0;
     if (kind == 0) {
@@ -150,34 +405,75 @@ int fz_target_pickle_differential(const uint8_t *data, size_t size)
     }
     sw_buf_init(&pt, NULL);
     sw_buf_init(&ct, NULL);
+    memset(&job, 0, sizeof job);
+    job.kind = kind;
+    job.p = in.p;
+    job.n = in.n;
+    job.text = &pt;
+    job.consumed = -1;
     /* CPython's marshal allocates a container by its count before reading
      * the items (PyTuple_New(n)): a marshal input sparkwire refuses is not
      * shown to it (fuzz/regressions/pickle_differential/oom-marshal-*), so
      * for marshal only "sparkwire accepts" is compared (value, and that
      * CPython accepts too) */
     if (kind == 1 && st != SW_OK) {
-        sw_arena_free(ar);
-        return 0;
-    }
-    py = py_side(kind, in.p, in.n, &pt, &pyused, why, sizeof why);
-    if (py == 0 || (st != SW_OK && (fz_refusal(st) || SW_STATUS_CATEGORY(st) == SW_E_UNSUPPORTED)))
+        count_skip("marshal refused");
         goto done;
+    }
+    if (kind == 0 && (huge = pickle_huge(in.p, in.n)) != NULL) {
+        count_skip(huge);
+        goto done;
+    }
+    py = py_side(&job);
+    if (py == 3) {
+        fz_fail("differential: harness fault (CPython's two reads disagree)", job.why);
+        goto done;
+    }
+    if (py == 0) {
+        count_skip(job.why);
+        goto done;
+    }
+    if (st != SW_OK && (fz_refusal(st) || SW_STATUS_CATEGORY(st) == SW_E_UNSUPPORTED)) {
+        count_skip(sw_status_str(st));
+        goto done;
+    }
     /* a code object is refused by sparkwire (allow_code 0): CPython accepts it */
-    if (kind == 1 && st != SW_OK && py == 2 && strncmp((const char *)pt.p, "<code", 5) == 0) goto done;
+    if (kind == 1 && st != SW_OK && py == 2 && job.has_text && strncmp((const char *)pt.p, "<code", 5) == 0) {
+        count_skip("code");
+        goto done;
+    }
+    g_compared++;
     if ((st == SW_OK) != (py == 2)) {
         snprintf(msg, sizeof msg, "%s: sparkwire %s (%s:%d at +%llu), CPython %s%.*s",
                  kind ? "marshal" : "pickle", sw_status_str(st), e.file ? e.file : "?", e.line,
                  (unsigned long long)e.payload_offset, py == 2 ? "accepts: " : "raises ",
-                 (int)(py == 2 ? (pt.n > 400 ? 400 : pt.n) : strlen(why)), py == 2 ? (const char *)pt.p : why);
+                 py == 2 ? (int)(pt.n > 400 ? 400 : pt.n) : (int)strlen(job.why),
+                 py == 2 ? (pt.n ? (const char *)pt.p : "(deep)") : job.why);
         fz_fail("differential: accept/reject differs from CPython", msg);
         goto done;
     }
-    if (st != SW_OK) goto done;
-    if (kind == 0 && pyused >= 0 && (size_t)pyused != used) {
-        snprintf(msg, sizeof msg, "sparkwire consumed %zu, CPython %ld", used, pyused);
+    if (st != SW_OK) {
+        /* both refuse: the exception class must be the one CPython raises
+         * ([#pickle.errors] pyexc) */
+        if (strcmp(sw_pyexc_str(e.pyexc), job.why) != 0) {
+            snprintf(msg, sizeof msg, "%s: sparkwire %s pyexc %s (%s:%d at +%llu: %s), CPython %s",
+                     kind ? "marshal" : "pickle", sw_status_str(st), sw_pyexc_str(e.pyexc), e.file ? e.file : "?",
+                     e.line, (unsigned long long)e.payload_offset, e.msg ? e.msg : "", job.why);
+            fz_fail("differential: exception differs from CPython", msg);
+        }
+        goto done;
+    }
+    if (kind == 0 && job.consumed >= 0 && (size_t)job.consumed != used) {
+        snprintf(msg, sizeof msg, "sparkwire consumed %zu, CPython %ld", used, job.consumed);
         fz_fail("differential: pickle consumed length differs from CPython", msg);
+        goto done;
+    }
+    if (!job.has_text) {
+        count_skip("value too deep for canon");
+        goto done;
     }
     if (sw_notation_print(v, &ct, 0, &e) != SW_OK) goto done;
+    g_values++;
     if (ct.n != pt.n || (ct.n && memcmp(ct.p, pt.p, ct.n) != 0)) {
         snprintf(msg, sizeof msg, "%s\n  sparkwire %.*s\n  CPython   %.*s", kind ? "marshal" : "pickle",
                  (int)(ct.n > 500 ? 500 : ct.n), (const char *)ct.p, (int)(pt.n > 500 ? 500 : pt.n),

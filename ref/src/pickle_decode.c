@@ -621,6 +621,17 @@ static sw_value *int_text(pu *u, const uint8_t *p, size_t n, sw_status *st)
     return v;
 }
 
+/* [#pickle.int] PyLong_FromString's error message quotes the string: it
+ * decodes the first min(strlen, 200) bytes of the C string as strict UTF-8
+ * first, and a failure there is the error (UnicodeDecodeError). clen is
+ * strlen of the string CPython parsed (its newline counted when it is part
+ * of it). */
+static int pylong_text_utf8_bad(const uint8_t *p, size_t clen)
+{
+    size_t bad;
+    return !sw_utf8_valid(p, clen < 200 ? clen : 200, &bad);
+}
+
 static sw_status int_fail(pu *u, sw_status st)
 {
     if (st == SW_E_LIMIT_INT_DIGITS)
@@ -765,6 +776,40 @@ static sw_value *new_obj(pu *u, sw_obj_op op, sw_value *a, sw_value *b, sw_value
 
 static sw_status attr_error(pu *u, const char *msg) { return FAILP(u, SW_E_TYPE, SW_PYEXC_ATTRIBUTEERROR, msg); }
 
+/* [#pickle.call] a value the decoder built itself (None ... Ellipsis): a
+ * plain Python object, never callable, never a type, without __dict__ or
+ * __setstate__. Symbolic nodes (globals, their calls, persids...) may be
+ * anything; StopIteration, a class, only appears after resolve. */
+static int native(const sw_value *v) { return v->kind <= SW_K_ELLIPSIS; }
+
+/* [#pickle.build] CPython's load_build on a native instance: no
+ * __setstate__, so a 2-tuple state is (state, slotstate); a state other
+ * than None must be a dict (UnpicklingError) and then inst.__dict__ fails
+ * (AttributeError); a slot state must be a dict (UnpicklingError) whose
+ * items are set as attributes, which fails for any item (setattr with a
+ * str name: AttributeError; another name: TypeError). An empty slot state
+ * dict with a None state changes nothing. */
+static sw_status build_native(pu *u, sw_value *state)
+{
+    sw_value *slot = NULL;
+    if (state->kind == SW_K_TUPLE && state->u.c.n == 2) {
+        slot = state->u.c.v[1];
+        state = state->u.c.v[0];
+    }
+    if (state->kind != SW_K_NONE) {
+        if (state->kind != SW_K_DICT)
+            return FAILP(u, SW_E_BAD_STACK, SW_PYEXC_UNPICKLINGERROR, "state is not a dictionary");
+        return attr_error(u, "object has no attribute '__dict__'");
+    }
+    if (!slot) return SW_OK;
+    if (slot->kind != SW_K_DICT)
+        return FAILP(u, SW_E_BAD_STACK, SW_PYEXC_UNPICKLINGERROR, "slot state is not a dictionary");
+    if (slot->u.c.n == 0) return SW_OK;
+    if (slot->u.c.v[0]->kind != SW_K_STR)
+        return FAILP(u, SW_E_TYPE, SW_PYEXC_TYPEERROR, "attribute name must be string");
+    return attr_error(u, "object has no attribute (slot state)");
+}
+
 /* APPEND/APPENDS: list.append, or obj.append/extend (symbolic) */
 static sw_status appends(pu *u, sw_value *target, size_t from)
 {
@@ -775,11 +820,74 @@ static sw_status appends(pu *u, sw_value *target, size_t from)
     } else if (target->kind == SW_K_OBJ) {
         for (i = from; i < u->sn; i++)
             if (sw_v_mutate(u->ar, target, SW_MUT_APPEND, u->stk[i], NULL) != SW_OK) return oom(u);
+    } else if (target->kind == SW_K_BYTEARRAY && from < u->sn) {
+        /* [#pickle.append-bytearray] do_append calls the target's extend
+         * when it has one: bytearray.extend(items) takes each item as a byte
+         * (int or bool in 0..255; another int: ValueError; anything else:
+         * TypeError; the first bad item decides) */
+        size_t k = u->sn - from, n0 = target->u.s.n;
+        uint8_t *nb;
+        for (i = from; i < u->sn; i++) {
+            const sw_value *x = u->stk[i];
+            int64_t b;
+            if (x->kind == SW_K_BOOL) b = x->u.b;
+            else if (x->kind == SW_K_INT) b = (x->flags & SW_VF_BIG) ? -1 : x->u.i;
+            else return FAILP(u, SW_E_TYPE, SW_PYEXC_TYPEERROR, "object cannot be interpreted as an integer");
+            if (b < 0 || b > 255) return FAILP(u, SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, "byte must be in range(0, 256)");
+        }
+        if (k > SIZE_MAX - n0) return oom(u);
+        /* the bytes may be borrowed from the input: a new copy */
+        nb = (uint8_t *)sw_arena_mem(u->ar, n0 + k);
+        if (!nb) return oom(u);
+        if (n0) memcpy(nb, target->u.s.p, n0);
+        for (i = from; i < u->sn; i++)
+            nb[n0 + (i - from)] = (uint8_t)(u->stk[i]->kind == SW_K_BOOL ? u->stk[i]->u.b : u->stk[i]->u.i);
+        target->u.s.p = nb;
+        target->u.s.n = n0 + k;
     } else if (from < u->sn) {
         return attr_error(u, "object has no attribute 'append'");
     }
     u->sn = from;
     return SW_OK;
+}
+
+/* [#pickle.setitem-seq] SETITEM(S) on a list or a bytearray: CPython's
+ * do_setitems calls PyObject_SetItem(target, key, value) on whatever is
+ * under the MARK. The key must be an int or a bool (else TypeError), taken
+ * as Py_ssize_t (beyond: IndexError), negative from the end, within the
+ * length (else IndexError); the list's item is replaced; a bytearray's byte
+ * must be an int or a bool in 0..255 (another int: ValueError, anything
+ * else: TypeError). */
+static sw_status seq_setitem(pu *u, sw_value *t, const sw_value *k, sw_value *v)
+{
+    size_t len = t->kind == SW_K_LIST ? t->u.c.n : t->u.s.n;
+    int64_t i;
+    if (k->kind == SW_K_BOOL) i = k->u.b;
+    else if (k->kind == SW_K_INT && (k->flags & SW_VF_BIG))
+        return FAILP(u, SW_E_TYPE, SW_PYEXC_INDEXERROR, "cannot fit 'int' into an index-sized integer");
+    else if (k->kind == SW_K_INT) i = k->u.i;
+    else return FAILP(u, SW_E_TYPE, SW_PYEXC_TYPEERROR, "indices must be integers or slices");
+    if (i < 0) i += (int64_t)len;
+    if (i < 0 || (uint64_t)i >= len) return FAILP(u, SW_E_TYPE, SW_PYEXC_INDEXERROR, "assignment index out of range");
+    if (t->kind == SW_K_LIST) {
+        t->u.c.v[i] = v;
+        return SW_OK;
+    }
+    {
+        int64_t b;
+        uint8_t *nb;
+        if (v->kind == SW_K_BOOL) b = v->u.b;
+        else if (v->kind == SW_K_INT) b = (v->flags & SW_VF_BIG) ? -1 : v->u.i;
+        else return FAILP(u, SW_E_TYPE, SW_PYEXC_TYPEERROR, "object cannot be interpreted as an integer");
+        if (b < 0 || b > 255) return FAILP(u, SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, "byte must be in range(0, 256)");
+        /* the bytes may be borrowed from the input: write a copy */
+        nb = (uint8_t *)sw_arena_mem(u->ar, len);
+        if (!nb) return oom(u);
+        memcpy(nb, t->u.s.p, len);
+        nb[i] = (uint8_t)b;
+        t->u.s.p = nb;
+        return SW_OK;
+    }
 }
 
 static sw_status setitems(pu *u, sw_value *target, size_t from)
@@ -792,6 +900,8 @@ static sw_status setitems(pu *u, sw_value *target, size_t from)
             if ((st = dict_set(u, target, u->stk[i], u->stk[i + 1])) != SW_OK) return st;
         } else if (target->kind == SW_K_OBJ) {
             if (sw_v_mutate(u->ar, target, SW_MUT_SETITEM, u->stk[i], u->stk[i + 1]) != SW_OK) return oom(u);
+        } else if (target->kind == SW_K_LIST || target->kind == SW_K_BYTEARRAY) {
+            if ((st = seq_setitem(u, target, u->stk[i], u->stk[i + 1])) != SW_OK) return st;
         } else {
             return FAILP(u, SW_E_TYPE, SW_PYEXC_TYPEERROR, "object does not support item assignment");
         }
@@ -847,20 +957,51 @@ static sw_status memo_get(pu *u, uint64_t idx)
     return push(u, v);
 }
 
-static sw_status text_index(pu *u, uint64_t *idx, const char *what)
+static int py_space(uint8_t c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+/* [#pickle.memo-text] PUT and GET lines: load_put/load_get parse the line
+ * (a C string: a NUL ends it; the newline is part of it) with
+ * PyLong_FromString(s, NULL, 10): white space around, one sign, one '_'
+ * between digits, leading zeros allowed; more than max_int_digits digits is
+ * ValueError "Exceeds the limit"; junk is ValueError, or UnicodeDecodeError
+ * when the quoted text is no UTF-8 ([#pickle.int]). Then PyLong_AsSsize_t:
+ * beyond the 64-bit range is OverflowError. *neg: the value is below 0. */
+static sw_status text_index(pu *u, uint64_t *idx, int *neg)
 {
-    const uint8_t *p;
-    size_t n, i;
+    const uint8_t *p, *z;
+    size_t n, m, clen, i = 0, nd = 0;
     uint64_t x = 0;
+    int over = 0, prev_us = 0;
     sw_status st = readline_arg(u, &p, &n);
     if (st != SW_OK) return st;
-    for (i = 0; i < n; i++) {
-        if (p[i] == '-' && i == 0)
-            return FAILP(u, SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, "negative memo index");
-        if (p[i] < '0' || p[i] > '9' || x > (UINT64_MAX - 9) / 10)
-            return FAILP(u, SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, what);
-        x = x * 10 + (uint64_t)(p[i] - '0');
+    z = memchr(p, 0, n);
+    m = z ? (size_t)(z - p) : n;
+    clen = z ? m : n + 1;
+    *neg = 0;
+    while (i < m && py_space(p[i])) i++;
+    if (i < m && (p[i] == '+' || p[i] == '-')) *neg = p[i++] == '-';
+    for (; i < m; i++) {
+        if (p[i] >= '0' && p[i] <= '9') {
+            if (x > (UINT64_MAX - 9) / 10) over = 1;
+            else x = x * 10 + (uint64_t)(p[i] - '0');
+            nd++;
+            prev_us = 0;
+        } else if (p[i] == '_' && nd && !prev_us) {
+            prev_us = 1;
+        } else {
+            break;
+        }
     }
+    while (i < m && py_space(p[i])) i++;
+    if (nd == 0 || prev_us || i < m) {
+        if (pylong_text_utf8_bad(p, clen))
+            return FAILP(u, SW_E_BAD_UTF8, SW_PYEXC_UNICODEDECODEERROR, "'utf-8' codec can't decode the memo index");
+        return FAILP(u, SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, "invalid literal for int() with base 10");
+    }
+    if (nd > u->lim->max_int_digits) return int_fail(u, SW_E_LIMIT_INT_DIGITS);
+    if (over || x > (*neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX))
+        return FAILP(u, SW_E_BAD_VALUE, SW_PYEXC_OVERFLOWERROR, "Python int too large to convert to C ssize_t");
+    if (x == 0) *neg = 0;
     *idx = x;
     return SW_OK;
 }
@@ -938,6 +1079,7 @@ static sw_status step(pu *u, uint8_t op, int *stop)
     sw_value *v = NULL, *w = NULL, *x = NULL;
     sw_status st;
     uint64_t len;
+    int neg;
     switch (op) {
     case '(': /* MARK */
         /* [#limits.depth] open MARKs */
@@ -1001,8 +1143,17 @@ static sw_status step(pu *u, uint8_t op, int *stop)
     case 'L': /* LONG text: a trailing 'L' is dropped */
         if ((st = readline_arg(u, &line, &ln)) != SW_OK) return st;
         if (line[ln - 1] == 'L') ln--;
-        if ((a = memchr(line, 0, ln)) != NULL) ln = (size_t)(a - line); /* a C string */
-        v = int_text(u, line, ln, &st);
+        {
+            /* strlen of CPython's string: up to a NUL, else up to the
+             * dropped 'L', else the newline included */
+            size_t clen = line[ln] == '\n' ? ln + 1 : ln;
+            if ((a = memchr(line, 0, ln)) != NULL) ln = clen = (size_t)(a - line); /* a C string */
+            v = int_text(u, line, ln, &st);
+            /* [#pickle.int] load_long passes PyLong_FromString's error on
+             * (load_int replaces it with ValueError) */
+            if (!v && st == SW_E_BAD_VALUE && pylong_text_utf8_bad(line, clen))
+                return FAILP(u, SW_E_BAD_UTF8, SW_PYEXC_UNICODEDECODEERROR, "'utf-8' codec can't decode the LONG text");
+        }
         if (!v) return int_fail(u, st);
         v->hint = op;
         return push(u, v);
@@ -1032,6 +1183,11 @@ static sw_status step(pu *u, uint8_t op, int *stop)
     case 'R': /* REDUCE */
         if ((st = pop(u, &w)) != SW_OK) return st;
         if ((st = pop(u, &v)) != SW_OK) return st;
+        /* [#pickle.call] PyObject_CallObject(callable, args) checks the
+         * args first, then calls */
+        if (native(w) && w->kind != SW_K_TUPLE)
+            return FAILP(u, SW_E_TYPE, SW_PYEXC_TYPEERROR, "argument list must be a tuple");
+        if (native(v)) return FAILP(u, SW_E_TYPE, SW_PYEXC_TYPEERROR, "object is not callable");
         return push(u, new_obj(u, SW_OBJ_REDUCE, v, w, NULL, op));
     case 'S':
         if ((st = readline(u, &line, &ln)) != SW_OK) return st;
@@ -1072,6 +1228,11 @@ static sw_status step(pu *u, uint8_t op, int *stop)
             return FAILP(u, SW_E_BAD_LENGTH, SW_PYEXC_OVERFLOWERROR, "BINBYTES exceeds system's maximum size");
         if (len > (uint64_t)INT64_MAX - u->c.pos) return overflow(u);
         if (len > sw_cur_left(&u->c)) return truncated(u);
+        /* [#pickle.bytes-end] CPython reads these through _Unpickler_ReadInto,
+         * which on a memory input with no byte left fails even for 0 bytes:
+         * an empty bytes/bytearray argument ending the input is "pickle data
+         * was truncated", not the EOFError of the missing next opcode */
+        if (len == 0 && sw_cur_left(&u->c) == 0) return truncated(u);
         a = sw_cur_take(&u->c, (size_t)len);
         v = sw_v_strlike(u->ar, op == 0x96 ? SW_K_BYTEARRAY : SW_K_BYTES, a, (size_t)len);
         if (v) v->hint = op;
@@ -1090,6 +1251,7 @@ static sw_status step(pu *u, uint8_t op, int *stop)
         if ((st = pop(u, &w)) != SW_OK) return st;
         if ((st = top(u, &v)) != SW_OK) return st;
         if (v->kind == SW_K_OBJ) return sw_v_mutate(u->ar, v, SW_MUT_BUILD, w, NULL) == SW_OK ? SW_OK : oom(u);
+        if (native(v)) return build_native(u, w); /* [#pickle.build] */
         if (w->kind == SW_K_NONE) return SW_OK; /* load_build ignores a None state */
         return attr_error(u, "object has no attribute '__dict__'");
     case 'c': /* GLOBAL */
@@ -1159,7 +1321,9 @@ static sw_status step(pu *u, uint8_t op, int *stop)
         if (from == 0 || from <= fence(u)) return underflow(u);
         return setitems(u, u->stk[from - 1], from);
     case 'g':
-        if ((st = text_index(u, &len, "invalid GET argument")) != SW_OK) return st;
+        if ((st = text_index(u, &len, &neg)) != SW_OK) return st;
+        /* a negative index is a memo miss ("Memo value not found") */
+        if (neg) return FAILP(u, SW_E_BAD_MEMO, SW_PYEXC_UNPICKLINGERROR, "Memo value not found");
         return memo_get(u, len);
     case 'h':
         if ((st = need(u, 1, &a)) != SW_OK) return st;
@@ -1169,7 +1333,8 @@ static sw_status step(pu *u, uint8_t op, int *stop)
         return memo_get(u, le(a, 4));
     case 'p':
         if (u->sn <= fence(u)) return underflow(u);
-        if ((st = text_index(u, &len, "invalid PUT argument")) != SW_OK) return st;
+        if ((st = text_index(u, &len, &neg)) != SW_OK) return st;
+        if (neg) return FAILP(u, SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, "negative PUT argument");
         return memo_put(u, len);
     case 'q':
         if ((st = need(u, 1, &a)) != SW_OK) return st;
@@ -1189,6 +1354,8 @@ static sw_status step(pu *u, uint8_t op, int *stop)
         if ((st = pop_mark(u, &from)) != SW_OK) return st;
         if (u->sn == from) return underflow(u);
         v = u->stk[from];
+        /* [#pickle.call] load_obj calls the class (instantiate) */
+        if (native(v)) return FAILP(u, SW_E_TYPE, SW_PYEXC_TYPEERROR, "object is not callable");
         w = tuple_of(u, from + 1);
         if (!w) return oom(u);
         u->sn = from;
@@ -1213,12 +1380,16 @@ static sw_status step(pu *u, uint8_t op, int *stop)
     case 0x81: /* NEWOBJ */
         if ((st = pop(u, &w)) != SW_OK) return st;
         if ((st = pop(u, &v)) != SW_OK) return st;
+        /* [#pickle.call] load_newobj checks the class before the args */
+        if (native(v)) return FAILP(u, SW_E_BAD_STACK, SW_PYEXC_UNPICKLINGERROR, "NEWOBJ class argument must be a type");
         if (w->kind != SW_K_TUPLE) return FAILP(u, SW_E_BAD_STACK, SW_PYEXC_UNPICKLINGERROR, "NEWOBJ expected an arg tuple.");
         return push(u, new_obj(u, SW_OBJ_NEWOBJ, v, w, NULL, op));
     case 0x92: /* NEWOBJ_EX */
         if ((st = pop(u, &x)) != SW_OK) return st;
         if ((st = pop(u, &w)) != SW_OK) return st;
         if ((st = pop(u, &v)) != SW_OK) return st;
+        if (native(v)) /* [#pickle.call] */
+            return FAILP(u, SW_E_BAD_STACK, SW_PYEXC_UNPICKLINGERROR, "NEWOBJ_EX class argument must be a type");
         if (w->kind != SW_K_TUPLE)
             return FAILP(u, SW_E_BAD_STACK, SW_PYEXC_UNPICKLINGERROR, "NEWOBJ_EX args argument must be a tuple");
         if (x->kind != SW_K_DICT)

@@ -104,6 +104,23 @@ static sw_status resolve_one(sw_arena *ar, sw_value *v, const sw_pickle_opts *o,
 {
     sw_value *fn, *args;
     size_t na;
+    /* [#pickle.call] children are resolved first: a call whose callable or
+     * args became a native value (a builtin call's result, Ellipsis) is one
+     * CPython made with that value while loading, and failed: REDUCE, OBJ
+     * and INST with TypeError, NEWOBJ(_EX) with UnpicklingError. Reported
+     * at payload_offset 0, as every resolve failure. */
+    if (v->kind == SW_K_OBJ && v->u.c.n >= 2 && v->u.c.v[0] && v->u.c.v[1]) {
+        fn = v->u.c.v[0];
+        args = v->u.c.v[1];
+        if (v->sub == SW_OBJ_REDUCE && args->kind <= SW_K_ELLIPSIS && args->kind != SW_K_TUPLE)
+            return SW_FAIL(err, SW_E_TYPE, SW_LAYER_PICKLE, SW_PYEXC_TYPEERROR, 0, 0, "argument list must be a tuple");
+        if (fn->kind <= SW_K_ELLIPSIS) {
+            if (v->sub == SW_OBJ_NEWOBJ || v->sub == SW_OBJ_NEWOBJ_EX)
+                return SW_FAIL(err, SW_E_BAD_STACK, SW_LAYER_PICKLE, SW_PYEXC_UNPICKLINGERROR, 0, 0,
+                               "NEWOBJ class argument must be a type");
+            return SW_FAIL(err, SW_E_TYPE, SW_LAYER_PICKLE, SW_PYEXC_TYPEERROR, 0, 0, "object is not callable");
+        }
+    }
     /* [#pickle.resolve] the singletons pickle writes as globals */
     if (global_is(v, "builtins", "Ellipsis") || global_is(v, "builtins", "StopIteration")) {
         int ell = global_is(v, "builtins", "Ellipsis");
