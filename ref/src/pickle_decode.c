@@ -867,19 +867,24 @@ static sw_status seq_setitem(pu *u, sw_value *t, const sw_value *k, sw_value *v)
         return FAILP(u, SW_E_TYPE, SW_PYEXC_INDEXERROR, "cannot fit 'int' into an index-sized integer");
     else if (k->kind == SW_K_INT) i = k->u.i;
     else return FAILP(u, SW_E_TYPE, SW_PYEXC_TYPEERROR, "indices must be integers or slices");
-    if (i < 0) i += (int64_t)len;
-    if (i < 0 || (uint64_t)i >= len) return FAILP(u, SW_E_TYPE, SW_PYEXC_INDEXERROR, "assignment index out of range");
     if (t->kind == SW_K_LIST) {
+        if (i < 0) i += (int64_t)len;
+        if (i < 0 || (uint64_t)i >= len)
+            return FAILP(u, SW_E_TYPE, SW_PYEXC_INDEXERROR, "list assignment index out of range");
         t->u.c.v[i] = v;
         return SW_OK;
     }
     {
+        /* bytearray_ass_subscript (3.11, GH-91153) takes the byte value
+         * before it checks the index range */
         int64_t b;
         uint8_t *nb;
         if (v->kind == SW_K_BOOL) b = v->u.b;
         else if (v->kind == SW_K_INT) b = (v->flags & SW_VF_BIG) ? -1 : v->u.i;
         else return FAILP(u, SW_E_TYPE, SW_PYEXC_TYPEERROR, "object cannot be interpreted as an integer");
         if (b < 0 || b > 255) return FAILP(u, SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, "byte must be in range(0, 256)");
+        if (i < 0) i += (int64_t)len;
+        if (i < 0 || (uint64_t)i >= len) return FAILP(u, SW_E_TYPE, SW_PYEXC_INDEXERROR, "bytearray index out of range");
         /* the bytes may be borrowed from the input: write a copy */
         nb = (uint8_t *)sw_arena_mem(u->ar, len);
         if (!nb) return oom(u);

@@ -181,6 +181,10 @@ static void test_setitem_seq(void)
         DC("\x96\x02\x00\x00\x00\x00\x00\x00\x00" "abK\x00Ns.", SW_E_TYPE, SW_PYEXC_TYPEERROR, 14, NULL),
         DC("\x96\x02\x00\x00\x00\x00\x00\x00\x00" "abNK\x01s.", SW_E_TYPE, SW_PYEXC_TYPEERROR, 14, NULL),
         DC("\x96\x02\x00\x00\x00\x00\x00\x00\x00" "abK\x02K\x01s.", SW_E_TYPE, SW_PYEXC_INDEXERROR, 15, NULL),
+        /* the byte value is checked before the index range (3.11) */
+        DC("\x96\x02\x00\x00\x00\x00\x00\x00\x00" "abK\x05]s.", SW_E_TYPE, SW_PYEXC_TYPEERROR, 14, NULL),
+        DC("\x96\x02\x00\x00\x00\x00\x00\x00\x00" "abK\x05M\x00\x01s.", SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, 16, NULL),
+        DC("\x96\x02\x00\x00\x00\x00\x00\x00\x00" "ab\x8a\x09\x00\x00\x00\x00\x00\x00\x00\x00\x01]s.", SW_E_TYPE, SW_PYEXC_INDEXERROR, 23, NULL),
         /* still refused: tuple, str, set targets */
         DC(")K\x00K\x01s.", SW_E_TYPE, SW_PYEXC_TYPEERROR, 5, NULL),
     };
