@@ -538,7 +538,12 @@ static sw_value *int_pow2(pu *u, const uint8_t *p, size_t n, int neg, sw_status 
     uint8_t *mag;
     sw_value *v;
     for (i = 0; i < n; i++) {
-        unsigned c = p[i] | 0x20, d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'z' ? c - 'a' + 10 : 99;
+        /* [#pickle.int] a digit is 0-9, a-z or A-Z only (case folding by
+         * `| 0x20` would also take the bytes 0x10-0x19 for 0-9) */
+        unsigned c = p[i], d = c >= '0' && c <= '9'   ? c - '0'
+                               : c >= 'a' && c <= 'z' ? c - 'a' + 10
+                               : c >= 'A' && c <= 'Z' ? c - 'A' + 10
+                                                      : 99;
         if (p[i] == '_' && i + 1 < n && p[i + 1] != '_') continue;
         if (d >= base) {
             *st = SW_E_BAD_VALUE;

@@ -137,6 +137,10 @@ static void test_memo_text(void)
         DC("L1x\xff\n.", SW_E_BAD_UTF8, SW_PYEXC_UNICODEDECODEERROR, 0, NULL),
         DC("Lx\xc3\xa9\n.", SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, 0, NULL),
         DC("I\xff\n.", SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, 0, NULL),
+        /* [#pickle.int] hex digits are 0-9a-fA-F: the bytes 0x10-0x19 are none */
+        DC("I0X\x15\n.", SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, 0, NULL),
+        DC("L0x1\x10L\n.", SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, 0, NULL),
+        OK("I0Xa_F\n.", "175"),
     };
     run_cases(cs, sizeof cs / sizeof cs[0]);
 }
