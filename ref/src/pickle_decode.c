@@ -690,8 +690,10 @@ static sw_status load_float_text(pu *u, const uint8_t *p, size_t n)
         return FAILP(u, SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, "could not convert string to float");
     memcpy(buf, p, n);
     buf[n] = 0;
+    /* C strtod also reads hex floats and nan(chars), which CPython's
+     * parser refuses */
     for (i = 0; i < n; i++)
-        if (buf[i] == 'x' || buf[i] == 'X' || buf[i] == 'p' || buf[i] == 'P')
+        if (buf[i] == 'x' || buf[i] == 'X' || buf[i] == 'p' || buf[i] == 'P' || buf[i] == '(')
             return FAILP(u, SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, "could not convert string to float");
     errno = 0;
     d = strtod(buf, &end);

@@ -141,6 +141,10 @@ static void test_memo_text(void)
         DC("I0X\x15\n.", SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, 0, NULL),
         DC("L0x1\x10L\n.", SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, 0, NULL),
         OK("I0Xa_F\n.", "175"),
+        /* [#pickle.int] FLOAT: C strtod's nan(chars) is no Python float text */
+        DC("Fnan(123)\n.", SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, 0, NULL),
+        DC("Fnan()\n.", SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, 0, NULL),
+        OK("F-NaN\n.", "float_bits(0xfff8000000000000)"),
     };
     run_cases(cs, sizeof cs / sizeof cs[0]);
 }
