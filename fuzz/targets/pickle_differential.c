@@ -21,8 +21,9 @@
  *    beyond DIFF_HUGE: CPython's outcome then depends on the allocator;
  *  - marshal code objects (allow_code is off on the sparkwire side, and
  *    CPython's code objects have no notation);
- *  - marshal input sparkwire refuses (CPython allocates containers by their
- *    count before reading the items).
+ *  - marshal input sparkwire refuses with a tuple/list/long count beyond the
+ *    bytes left (CPython allocates those by their count before reading the
+ *    items; marshal_huge).
  * When canon.py cannot print CPython's value (nesting beyond the recursion
  * limit set below), accept/reject and the consumed length are still compared.
  *
@@ -297,6 +298,26 @@ static const char *pickle_huge(const uint8_t *p, size_t n)
     return NULL;
 }
 
+/* Could CPython's marshal.loads allocate by a count read from this input?
+ * r_object makes a tuple or list (PyTuple_New/PyList_New) and a long
+ * (_PyLong_New) by its count before reading the items; strings, sets and
+ * dicts are not. Conservative: every byte that could be such a type code
+ * (with or without FLAG_REF) is taken as one, and its 4-byte count must not
+ * exceed the bytes after it. */
+static int marshal_huge(const uint8_t *p, size_t n)
+{
+    size_t i;
+    for (i = 0; i + 5 <= n; i++) {
+        uint8_t t = p[i] & 0x7f;
+        uint64_t c;
+        if (t != '(' && t != '[' && t != 'l') continue;
+        c = rd_le(p + i + 1, 4);
+        if (t == 'l' && c > 0x7fffffffu) c = 0x100000000u - c; /* a long's size is |n| */
+        if (c <= 0x80000000u && c > n - (i + 5)) return 1;
+    }
+    return 0;
+}
+
 typedef struct py_job {
     int kind;
     const uint8_t *p;
@@ -411,13 +432,14 @@ int fz_target_pickle_differential(const uint8_t *data, size_t size)
     job.n = in.n;
     job.text = &pt;
     job.consumed = -1;
-    /* CPython's marshal allocates a container by its count before reading
-     * the items (PyTuple_New(n)): a marshal input sparkwire refuses is not
-     * shown to it (fuzz/regressions/pickle_differential/oom-marshal-*), so
-     * for marshal only "sparkwire accepts" is compared (value, and that
-     * CPython accepts too) */
-    if (kind == 1 && st != SW_OK) {
-        count_skip("marshal refused");
+    /* CPython's marshal allocates a tuple, list or long by its count before
+     * reading the items (PyTuple_New(n)): a marshal input sparkwire refuses
+     * is shown to it only when no count can exceed the bytes after it
+     * (marshal_huge; fuzz/regressions/pickle_differential/oom-marshal-*).
+     * An input sparkwire accepts has all its items, so its counts are
+     * bounded by the input. */
+    if (kind == 1 && st != SW_OK && marshal_huge(in.p, in.n)) {
+        count_skip("marshal huge count");
         goto done;
     }
     if (kind == 0 && (huge = pickle_huge(in.p, in.n)) != NULL) {

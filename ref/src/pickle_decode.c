@@ -1461,7 +1461,12 @@ static sw_status step(pu *u, uint8_t op, int *stop)
             v->sub = 1;
             return SW_OK;
         }
-        if (v->kind == SW_K_BYTES || v->kind == SW_K_BYTEARRAY) return SW_OK; /* memoryview of it: same value */
+        if (v->kind == SW_K_BYTES) return SW_OK; /* already read-only: CPython keeps it */
+        /* [#pickle.ext] a bytearray is writable: load_readonly_buffer puts a
+         * read-only memoryview of it on the stack (the memo keeps the
+         * bytearray), a kind the value graph does not have */
+        if (v->kind == SW_K_BYTEARRAY)
+            return FAILP(u, SW_E_UNSUPPORTED_BUFFER, SW_PYEXC_NONE, "READONLY_BUFFER on a bytearray makes a memoryview");
         return FAILP(u, SW_E_TYPE, SW_PYEXC_TYPEERROR, "memoryview: a bytes-like object is required");
     default:
         return FAILP(u, SW_E_BAD_OPCODE, SW_PYEXC_UNPICKLINGERROR, "invalid load key");

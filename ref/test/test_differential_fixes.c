@@ -266,7 +266,19 @@ static void test_append_bytearray(void)
     run_cases(cs, sizeof cs / sizeof cs[0]);
 }
 
+/* [#pickle.ext] READONLY_BUFFER on a bytearray: CPython makes a read-only
+ * memoryview (no such kind here): unsupported_buffer; on bytes: unchanged */
+static void test_readonly_bytearray(void)
+{
+    static const diff_case cs[] = {
+        DC("\x96\x01\x00\x00\x00\x00\x00\x00\x00" "a\x98.", SW_E_UNSUPPORTED_BUFFER, SW_PYEXC_NONE, 10, NULL),
+        OK("C\x01" "a\x98.", "b'a'"),
+    };
+    run_cases(cs, sizeof cs / sizeof cs[0]);
+}
+
 static CU_TestInfo tests[] = {
+    {"READONLY_BUFFER on a bytearray [#pickle.ext]", test_readonly_bytearray},
     {"APPEND(S) on a bytearray [#pickle.append-bytearray]", test_append_bytearray},
     {"calls on values resolve made [#pickle.call]", test_resolved_calls},
     {"empty bytes at the end of the input [#pickle.bytes-end]", test_bytes_end},
