@@ -1453,6 +1453,15 @@ static sw_status step_obj(enc *e)
         f->phase = OB_MEMO;
         return SW_OK;
     case OB_MEMO:
+        /* the arguments reached the object itself, whose inner save wrote
+         * its construction and its mutations: POP, GET from the memo, and
+         * nothing more, as _pickle.c's save_reduce returns there (pickle.py
+         * would write the list/dict items a second time)
+         * [#pickle.encode.symbolic] */
+        if (memo_get(e, v)) {
+            e->nfr--;
+            return memo_or_refetch(e, v);
+        }
         if ((st = memo_or_refetch(e, v)) != SW_OK) return st;
         f->phase = OB_RUNS;
         f->i = 0;

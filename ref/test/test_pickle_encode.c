@@ -627,6 +627,49 @@ static void test_tuple_cycle(void)
     CU_ASSERT_EQUAL(e.pyexc, SW_PYEXC_RECURSIONERROR);
 }
 
+/* An object whose constructor arguments reach the object itself: the inner
+ * save writes the construction and the mutations; the outer one, finding
+ * the object memoized after its REDUCE, writes POP and a GET only, as
+ * _pickle.c's save_reduce returns there. The mutations used to be written a
+ * second time (batched_decode campaign finding) [#pickle.encode.symbolic] */
+static void test_recursive_reduce_mutations_once(void)
+{
+    static const char *const texts[] = {
+        "&1 reduce(global('m', 'f'), ({'k': *1},)).setitem(1, 2)",
+        "&1 reduce(global('m', 'f'), ([*1],)).append(5).build({'a': 1})",
+        "[&1 reduce(global('m', 'f'), ({'k': *1, 'j': [*1]},)).append(1).append(2), *1]",
+    };
+    size_t i;
+    int proto;
+    for (i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        for (proto = 0; proto <= 5; proto++) {
+            sw_value *v, *w;
+            sw_error e;
+            sw_status st;
+            size_t n, used;
+            uint8_t *b;
+            sw_pickle_opts o;
+            char got[400];
+            fresh_arena();
+            CU_ASSERT_EQUAL_FATAL(sw_notation_parse(AR, texts[i], strlen(texts[i]), &v, &e), SW_OK);
+            b = enc(v, proto, 0, &n, &st, &e);
+            CU_ASSERT_EQUAL(st, SW_OK);
+            if (!b) continue;
+            sw_pickle_opts_default(&o);
+            o.mode = SW_MODE_STRICT;
+            o.resolve = 0;
+            CU_ASSERT_EQUAL(sw_pickle_decode(AR, b, n, &o, &w, &used, &e), SW_OK);
+            CU_ASSERT_EQUAL(used, n);
+            if (st == SW_OK && w) {
+                snprintf(got, sizeof got, "%s", sw_test_notation(w));
+                if (strcmp(got, texts[i]) != 0) fprintf(stderr, "\n  protocol %d: %s", proto, got);
+                CU_ASSERT_STRING_EQUAL(got, texts[i]);
+            }
+            free(b);
+        }
+    }
+}
+
 /* ---- allocation failure: fail the Nth allocation until the call succeeds ---- */
 
 typedef struct failing {
@@ -1179,6 +1222,7 @@ static CU_TestInfo tests[] = {
     {"hints", test_hints},
     {"hints: decode -> encode", test_hints_roundtrip},
     {"tuple-only cycle", test_tuple_cycle},
+    {"recursive REDUCE: mutations written once", test_recursive_reduce_mutations_once},
     {"random graphs", test_random_graphs},
     {"fail Nth allocation", test_alloc_failure},
     CU_TEST_INFO_NULL,
