@@ -23,7 +23,9 @@
  *    CPython's code objects have no notation);
  *  - marshal input sparkwire refuses with a tuple/list/long count beyond the
  *    bytes left (CPython allocates those by their count before reading the
- *    items; marshal_huge).
+ *    items) or with a possible ref (marshal_huge), and marshal input whose
+ *    value has a tuple or frozenset on a cycle (tuple_cycle): CPython
+ *    could crash on either.
  * When canon.py cannot print CPython's value (nesting beyond the recursion
  * limit set below), accept/reject and the consumed length are still compared.
  *
@@ -52,6 +54,7 @@
 #include <string.h>
 
 #include "../oracle.h"
+#include "internal/common.h"
 
 #define DIFF_STACK ((size_t)512 << 20) /* CPython thread stack (reserved, touched as used) */
 #define DIFF_HUGE ((uint64_t)64 << 20)  /* largest allocation CPython is let make by an input's number */
@@ -308,6 +311,12 @@ static int marshal_huge(const uint8_t *p, size_t n)
 {
     size_t i;
     for (i = 0; i + 5 <= n; i++) {
+        /* no crash either: CPython's marshal hands out a tuple or frozenset
+         * registered by FLAG_REF before its items are read, and hashing one
+         * with NULL items (a dict key) segfaults inside CPython (marshal is
+         * not safe against crafted data): a refused input with any byte
+         * that could be a ref ('r') is not shown to it */
+        if ((p[i] & 0x7f) == 'r') return 1;
         uint8_t t = p[i] & 0x7f;
         uint64_t c;
         if (t != '(' && t != '[' && t != 'l') continue;
@@ -315,7 +324,71 @@ static int marshal_huge(const uint8_t *p, size_t n)
         if (t == 'l' && c > 0x7fffffffu) c = 0x100000000u - c; /* a long's size is |n| */
         if (c <= 0x80000000u && c > n - (i + 5)) return 1;
     }
+    for (; i < n; i++)
+        if ((p[i] & 0x7f) == 'r') return 1;
     return 0;
+}
+
+/* Is a tuple or frozenset of this (marshal) graph on a cycle? Such a value
+ * only comes from an `r` to a tuple still being read ([#marshal.ref]):
+ * CPython hands the unfinished tuple out with NULL items, and hashing it
+ * (as a dict key or set member, or inside one) segfaults in CPython
+ * (fuzz/regressions/pickle_differential/marshal-cpython-segv-*). Iterative
+ * DFS; state 1 = on the path, 2 = done. -1 when out of memory. */
+static int tuple_cycle(const sw_value *root)
+{
+    typedef struct {
+        const sw_value *v;
+        size_t i;
+    } fr;
+    sw_ptrmap m;
+    fr *stk;
+    size_t n = 0, cap = 64;
+    int found = 0;
+    sw_ptrmap_init(&m, NULL);
+    stk = (fr *)malloc(cap * sizeof *stk);
+    if (!stk || sw_ptrmap_put(&m, root, 1) != SW_OK) found = -1;
+    else stk[n++] = (fr){root, 0};
+    while (!found && n) {
+        fr *f = &stk[n - 1];
+        const sw_value *c;
+        uint64_t *state;
+        if (f->i >= sw_v_nchildren(f->v)) {
+            sw_ptrmap_put(&m, f->v, 2);
+            n--;
+            continue;
+        }
+        c = sw_v_child(f->v, f->i++);
+        if (!c) continue;
+        state = sw_ptrmap_get(&m, c);
+        if (state && *state == 1) { /* back edge: the cycle is the path from c */
+            size_t k = n;
+            while (k > 0) {
+                const sw_value *x = stk[--k].v;
+                if (x->kind == SW_K_TUPLE || x->kind == SW_K_FROZENSET) found = 1;
+                if (x == c) break;
+            }
+            continue;
+        }
+        if (state) continue;
+        if (n == cap) {
+            fr *ns = (fr *)realloc(stk, 2 * cap * sizeof *stk);
+            if (!ns) {
+                found = -1;
+                break;
+            }
+            stk = ns;
+            cap *= 2;
+        }
+        if (sw_ptrmap_put(&m, c, 1) != SW_OK) {
+            found = -1;
+            break;
+        }
+        stk[n++] = (fr){c, 0};
+    }
+    free(stk);
+    sw_ptrmap_free(&m);
+    return found;
 }
 
 typedef struct py_job {
@@ -439,7 +512,11 @@ int fz_target_pickle_differential(const uint8_t *data, size_t size)
      * An input sparkwire accepts has all its items, so its counts are
      * bounded by the input. */
     if (kind == 1 && st != SW_OK && marshal_huge(in.p, in.n)) {
-        count_skip("marshal huge count");
+        count_skip("marshal huge count or ref");
+        goto done;
+    }
+    if (kind == 1 && st == SW_OK && tuple_cycle(v) != 0) {
+        count_skip("marshal tuple cycle");
         goto done;
     }
     if (kind == 0 && (huge = pickle_huge(in.p, in.n)) != NULL) {
