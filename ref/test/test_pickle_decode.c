@@ -509,7 +509,79 @@ static void test_resolve_complex_int(void)
     }
 }
 
+/* [#pickle.setitem-seq] [#pickle.append-bytearray] changes to a bytearray
+ * write into one buffer of the decode's own: 2,000 SETITEMs on 1 MiB and
+ * 100,000 single APPENDs fit an arena of 8 MiB (copying per change needed
+ * 2 GiB and 5 GB: limit_total where pickle.loads takes milliseconds), and
+ * the bytes are those CPython's bytearray would hold */
+static void test_bytearray_changes_in_place(void)
+{
+    const size_t big = (size_t)1 << 20;
+    sw_buf p;
+    sw_limits lim;
+    sw_arena *ar;
+    sw_value *v;
+    sw_error e;
+    sw_pickle_opts o;
+    size_t i, used;
+    uint8_t hdr[11] = {0x80, 0x05, 0x96};
+    sw_buf_init(&p, NULL);
+    /* BYTEARRAY8 of 1 MiB zeros, then (i % 256) = 7 for i < 2000 */
+    for (i = 0; i < 8; i++) hdr[3 + i] = (uint8_t)(big >> (8 * i));
+    CU_ASSERT_EQUAL_FATAL(sw_buf_put(&p, hdr, sizeof hdr), SW_OK);
+    CU_ASSERT_EQUAL_FATAL(sw_buf_reserve(&p, big + 16 * 2000 + 8), SW_OK);
+    memset(p.p + p.n, 0, big);
+    p.n += big;
+    for (i = 0; i < 2000; i++) {
+        uint8_t op[5] = {'J', 0, 0, 0, 0};
+        op[1] = (uint8_t)(i * 257);
+        op[2] = (uint8_t)((i * 257) >> 8);
+        op[3] = (uint8_t)((i * 257) >> 16);
+        sw_buf_put(&p, op, 5);
+        sw_buf_put(&p, "K\x07s", 3); /* BININT1 7, SETITEM */
+    }
+    sw_buf_putc(&p, '.');
+    sw_limits_default(&lim);
+    lim.max_total_bytes = (uint64_t)8 << 20;
+    ar = sw_arena_new(NULL, &lim);
+    sw_pickle_opts_default(&o);
+    CU_ASSERT_EQUAL(sw_pickle_decode(ar, p.p, p.n, &o, &v, &used, &e), SW_OK);
+    if (v && v->kind == SW_K_BYTEARRAY && v->u.s.n == big) {
+        size_t sevens = 0, wrong = 0;
+        for (i = 0; i < big; i++) {
+            int want = i % 257 == 0 && i / 257 < 2000;
+            sevens += v->u.s.p[i] == 7;
+            wrong += (v->u.s.p[i] == 7) != want;
+        }
+        CU_ASSERT_EQUAL(sevens, 2000u);
+        CU_ASSERT_EQUAL(wrong, 0u);
+    } else {
+        CU_FAIL("SETITEMs on a bytearray: no 1 MiB bytearray");
+    }
+    sw_arena_free(ar);
+    /* an empty bytearray, then 100,000 APPENDs of i % 256 */
+    p.n = 0;
+    sw_buf_put(&p, "\x80\x05\x96\0\0\0\0\0\0\0\0", 11);
+    for (i = 0; i < 100000; i++) {
+        uint8_t op[3] = {'K', (uint8_t)i, 'a'};
+        sw_buf_put(&p, op, 3);
+    }
+    sw_buf_putc(&p, '.');
+    ar = sw_arena_new(NULL, &lim);
+    CU_ASSERT_EQUAL(sw_pickle_decode(ar, p.p, p.n, &o, &v, &used, &e), SW_OK);
+    if (v && v->kind == SW_K_BYTEARRAY && v->u.s.n == 100000) {
+        size_t wrong = 0;
+        for (i = 0; i < 100000; i++) wrong += v->u.s.p[i] != (uint8_t)i;
+        CU_ASSERT_EQUAL(wrong, 0u);
+    } else {
+        CU_FAIL("APPENDs on a bytearray: no 100,000-byte bytearray");
+    }
+    sw_arena_free(ar);
+    sw_buf_free(&p);
+}
+
 static CU_TestInfo tests[] = {
+    {"bytearray SETITEM/APPEND in one owned buffer", test_bytearray_changes_in_place},
     {"corpus vs pickle.loads", test_corpus},
     {"errors vs CPython", test_errors},
     {"limits", test_limits},
