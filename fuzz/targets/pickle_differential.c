@@ -1,15 +1,18 @@
 /* pickle_differential: sw_pickle_decode against CPython's pickle.loads and
  * sw_marshal_decode against marshal.loads, in an embedded interpreter
  * [#fuzz.differential]. Byte 0: bit 0 picks marshal (1) or pickle (0); the
- * rest is the payload. Compared: accept/reject, bytes consumed, and the
- * value as notation text (tools/canon.py prints CPython's object).
+ * rest is the payload. Compared: accept/reject, the exception class when
+ * both refuse (sparkwire's pyexc), bytes consumed, and the value as
+ * notation text (tools/canon.py prints CPython's object). The pickle side is
+ * PySpark's own call, pickle.loads(data, encoding='bytes'); the consumed
+ * length comes from a second load through a file whose peek() returns all
+ * the rest (the C unpickler then reads as from memory).
  *
  * Not compared (counted as skipped, by reason, with SW_DIFF_STATS=1):
- *  - a pickle whose CPython load calls find_class: the Unpickler subclass
- *    never imports; find_class returns a harmless recording class, so the
- *    load can go on, but REDUCE/NEWOBJ/BUILD then ran CPython code on a
- *    stand-in where sparkwire keeps symbolic nodes [#pickle.globals]:
- *    neither the value nor acceptance is comparable;
+ *  - a pickle whose CPython load reaches find_class: an audit hook stops it
+ *    before any import; CPython would import and call what sparkwire keeps
+ *    symbolic [#pickle.globals]: neither the value nor acceptance is
+ *    comparable;
  *  - PERSID/BINPERSID/EXT1/EXT2/EXT4/NEXT_BUFFER (CPython needs persistent_load,
  *    copyreg or buffers= [#pickle.ext]): CPython refuses them here, sparkwire may not;
  *  - a CPython MemoryError/RecursionError/OverflowError or a sparkwire
@@ -31,8 +34,9 @@
  *
  * The CPython side runs in a thread with a DIFF_STACK stack: some of its C
  * code recurses without a depth check (tuple hashing of a dict key, for
- * one), and the replay/libFuzzer main stack is too small for the nesting a
- * short input builds (1 byte per level with TUPLE1).
+ * one) and a short input nests deep (1 byte per level with TUPLE1); the
+ * stack is a bound that does not depend on the caller's (replay, libFuzzer,
+ * ASan frames).
  *
  * Replay options (environment):
  *  SW_DIFF_INPUT=pickle_decode|marshal_decode|pickle|marshal: the input has
