@@ -422,6 +422,43 @@ def gen_rules():
     # the errors' exception names (#errors.pyexc) and layers are recorded as PySpark raised them
     put('rules', 'pyexc-unpickling', P, fr(b'\x80\x05\xff'), ['#errors.pyexc', '#errors', '#pickle.opcodes'],
         'an invalid opcode 0xff: UnpicklingError in both modes', PICKLE_STATUS)
+    # rules the CPython differential target found (fuzz/targets/pickle_differential.c): each
+    # payload, then a second frame that only a reader which went on would decode
+    after = fr(pickle.dumps('after', 2))
+    for vid, payload, flags, desc in [
+        ('call-native-callable', b'\x80\x02K\x01)R.', ['#pickle.call'],
+         'REDUCE with the int 1 as callable: TypeError \'int\' object is not callable'),
+        ('call-args-not-tuple', b'\x80\x02K\x01K\x02R.', ['#pickle.call'],
+         'REDUCE with native args that are no tuple: TypeError, checked before the callable'),
+        ('call-newobj-native-class', b'\x80\x02K\x01)\x81.', ['#pickle.call'],
+         'NEWOBJ with the int 1 as class: UnpicklingError NEWOBJ class argument must be a type'),
+        ('build-native-none-state', b'\x80\x02K\x01Nb.', ['#pickle.build'],
+         'BUILD on an int with state None changes nothing: 1'),
+        ('build-native-dict-state', b'\x80\x02K\x01}b.', ['#pickle.build'],
+         'BUILD on an int with a dict state: AttributeError (no __dict__)'),
+        ('build-native-state-not-dict', b'\x80\x02K\x01K\x02b.', ['#pickle.build'],
+         'BUILD on an int with state 2: UnpicklingError state is not a dictionary'),
+        ('setitem-list-index', b'\x80\x02]K\x01aK\x00K\x07s.', ['#pickle.setitem-seq'],
+         'SETITEM on a list: [1][0] = 7 gives [7]'),
+        ('setitem-list-negative-index', b'\x80\x02]K\x01aJ\xff\xff\xff\xffK\x07s.', ['#pickle.setitem-seq'],
+         'SETITEM on a list with index -1: [7]'),
+        ('setitem-list-out-of-range', b'\x80\x02]K\x05K\x07s.', ['#pickle.setitem-seq'],
+         'SETITEM on an empty list: IndexError'),
+        ('setitem-bytearray-byte-range', b'\x80\x05\x96' + struct.pack('<Q', 2) + b'abK\x00M\x00\x01s.',
+         ['#pickle.setitem-seq'], 'SETITEM on a bytearray with 256: ValueError byte must be in range(0, 256)'),
+        ('append-bytearray', b'\x80\x05\x96' + struct.pack('<Q', 1) + b'a(KbKc\x88e.', ['#pickle.append-bytearray'],
+         'APPENDS on a bytearray extends it with the bytes 98, 99 and True: bytearray(b\'abc\\x01\')'),
+        ('append-bytearray-non-int', b'\x80\x05\x96' + struct.pack('<Q', 1) + b'aNa.', ['#pickle.append-bytearray'],
+         'APPEND of None on a bytearray: TypeError'),
+        ('memo-text-space-sign', b'Np +1 \n0g1\n.', ['#pickle.memo-text'],
+         'PUT " +1 " and GET 1: PyLong_FromString base 10 takes white space and a sign: None'),
+        ('memo-text-negative-put', b'Np-1\n.', ['#pickle.memo-text'], 'PUT -1: ValueError negative PUT argument'),
+        ('bytes-end-empty', b'C\x00', ['#pickle.bytes-end'],
+         'SHORT_BINBYTES of length 0 ending the input: UnpicklingError pickle data was truncated (not EOFError, '
+         'which PySpark would take as the end of the stream)'),
+    ]:
+        put('rules', vid, P, fr(payload) + after, flags + ['#pickle.errors'], desc + ' (hex %s)' % payload.hex(),
+            PICKLE_STATUS)
     # io.source: a negative length reads the rest on io.BytesIO, ValueError on a socket reader
     put('rules', 'source-bytesio-vs-socket', N, fr(b'A') + I(-3) + b'rest',
         ['#io.source', '#frame.negative', '#frame.negative.bytesio'],
