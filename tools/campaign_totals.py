@@ -3,9 +3,11 @@
 
 Each run line of the log names a target and its measured CPU seconds
 ("CPU 3037s" or, for the first runs sampled with ps, "CPU >= 2708s").
-Prints, per decoder target: runs, CPU seconds, CPU-hours, the best
-execs per CPU-second and the highest libFuzzer cov/ft seen, and whether the
-target has reached the issue's 1 CPU-hour; --markdown prints a table.
+Prints, per decoder target: runs, CPU seconds, CPU-hours, the executions
+and execs per CPU-second over the runs that recorded both, the libFuzzer
+cov/ft at the end of the latest run (the binaries change between runs, so
+older figures are not comparable), and whether the target has reached the
+issue's 1 CPU-hour; --markdown prints a table.
 
     tools/campaign_totals.py [--log fuzz/campaign-log.md] [--markdown]
 """
@@ -19,12 +21,12 @@ TARGETS = ["frame_decode", "utf8_decode", "pickle_decode", "marshal_decode", "zl
            "auto_decode", "batched_decode", "pair_decode", "notation_parse", "stack_decode"]
 LINE = re.compile(r"^- \S+ (?P<t>[a-z0-9_]+): (?P<rest>.*)$")
 CPU = re.compile(r"CPU (?P<ge>>= )?(?P<s>\d+)s")
-EPS = re.compile(r"\((?P<e>\d+) execs per CPU-s\)")
+EXECS = re.compile(r"^(?P<n>\d+) execs,")
 COV = re.compile(r"cov: (?P<c>\d+) ft: (?P<f>\d+)")
 
 
 def totals(path):
-    out = {t: {"runs": 0, "cpu": 0, "lower_bound": False, "eps": 0, "cov": 0, "ft": 0} for t in TARGETS}
+    out = {t: {"runs": 0, "cpu": 0, "lower_bound": False, "execs": 0, "execs_cpu": 0, "cov": 0, "ft": 0} for t in TARGETS}
     with open(path, encoding="utf-8") as f:
         for line in f:
             m = LINE.match(line.rstrip("\n"))
@@ -37,13 +39,13 @@ def totals(path):
             r["runs"] += 1
             r["cpu"] += int(c.group("s"))
             r["lower_bound"] |= bool(c.group("ge"))
-            e = EPS.search(m.group("rest"))
-            if e:
-                r["eps"] = max(r["eps"], int(e.group("e")))
+            e = EXECS.search(m.group("rest"))
+            if e and not c.group("ge"):
+                r["execs"] += int(e.group("n"))
+                r["execs_cpu"] += int(c.group("s"))
             v = COV.search(m.group("rest"))
             if v:
-                r["cov"] = max(r["cov"], int(v.group("c")))
-                r["ft"] = max(r["ft"], int(v.group("f")))
+                r["cov"], r["ft"] = int(v.group("c")), int(v.group("f"))
     return out
 
 
@@ -54,20 +56,21 @@ def main():
     a = ap.parse_args()
     t = totals(a.log)
     if a.markdown:
-        print("| target | runs | CPU s | CPU-hours | best execs/CPU-s | max cov | max ft | >= 1 CPU-hour |")
-        print("|---|---:|---:|---:|---:|---:|---:|---|")
+        print("| target | runs | CPU s | CPU-hours | execs | execs/CPU-s | cov (last run) | ft (last run) | >= 1 CPU-hour |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
     done = 0
     for name in TARGETS:
         r = t[name]
         cpu = ("%s%d" % (">= " if r["lower_bound"] else "", r["cpu"]))
         ok = r["cpu"] >= 3600
         done += ok
-        cells = [name, str(r["runs"]), cpu, "%.2f" % (r["cpu"] / 3600.0), str(r["eps"] or "-"),
+        eps = r["execs"] // r["execs_cpu"] if r["execs_cpu"] else 0
+        cells = [name, str(r["runs"]), cpu, "%.2f" % (r["cpu"] / 3600.0), str(r["execs"] or "-"), str(eps or "-"),
                  str(r["cov"] or "-"), str(r["ft"] or "-"), "yes" if ok else "no (%d s short)" % (3600 - r["cpu"])]
         if a.markdown:
             print("| " + " | ".join(cells) + " |")
         else:
-            print("%-15s %3s runs  CPU %8s s  %5s h  %6s execs/CPU-s  cov %5s ft %6s  %s" % tuple(cells))
+            print("%-15s %3s runs  CPU %8s s  %5s h  %10s execs  %6s execs/CPU-s  cov %5s ft %6s  %s" % tuple(cells))
     total = sum(r["cpu"] for r in t.values())
     print("%sall: %d CPU s = %.2f CPU-hours; %d of %d targets at >= 1 CPU-hour" %
           ("\n" if a.markdown else "", total, total / 3600.0, done, len(TARGETS)))
