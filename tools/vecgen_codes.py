@@ -547,15 +547,32 @@ def gen_rules():
            'imports UserList and fails (ModuleNotFoundError); sparkwire never imports: global(\'UserList\', \'set\')',
            strict={'outcome': 'ok', 'items': ["global('UserList', 'set')"]},
            limit_divergence={'outcome': 'ok', 'items': ["global('UserList', 'set')"]})
-    # [#pickle.resolve.keys] a documented limitation: keys equal only after resolve stay apart
+    # [#pickle.resolve.reduce] a builtin call is resolved at its REDUCE, where CPython's load
+    # calls it: keys equal once called are merged as they are inserted (strict: dup_key at the
+    # SETITEMS), an unhashable result is refused where it is inserted, later opcodes act on the
+    # result, and the call copies its argument as it is then
     rk = (b'\x80\x02}(c__builtin__\ncomplex\nK\x01K\x00\x86RX\x01\x00\x00\x00aK\x01X\x01\x00\x00\x00bu.')
-    gv.add('rules', 'resolve-keys-not-merged', P, fr(rk), 'impl-defined',
-           ['#pickle.resolve', '#pickle.resolve.keys', '#pickle.keys', '#vectors.divergence'],
-           'a dict whose first key is builtins.complex(1, 0) by REDUCE and second key 1: CPython calls complex() '
-           'while loading and merges the keys ({(1+0j): \'b\'}); sparkwire merges keys before resolve runs, so '
-           'the two stay apart (SPEC limitation, pyspark_observed holds PySpark\'s result)',
-           strict={'outcome': 'ok', 'items': ["{complex(1.0, 0.0): 'a', 1: 'b'}"]},
-           limit_divergence={'outcome': 'ok', 'items': ["{complex(1.0, 0.0): 'a', 1: 'b'}"]})
+    put('rules', 'resolve-reduce-keys-merged', P, fr(rk), ['#pickle.resolve', '#pickle.resolve.reduce', '#pickle.keys'],
+        'a dict whose first key is builtins.complex(1, 0) by REDUCE and second key 1: CPython calls complex() '
+        'while loading and merges the keys ({(1+0j): \'b\'}), and so does sparkwire; strict: dup_key at SETITEMS',
+        PICKLE_STATUS, strict=dict(gv.st_err('dup_key', keep=0), layer='pickle', payload_offset=len(rk) - 2,
+                                   offset=4 + len(rk) - 2))
+    for vid, payload, desc in [
+        ('resolve-reduce-unhashable-member', P4 + b'(cbuiltins\nset\n]\x85R\x91.',
+         'FROZENSET of builtins.set([]) by REDUCE: TypeError unhashable type: \'set\' at FROZENSET'),
+        ('resolve-reduce-unhashable-key', P4 + b'}cbuiltins\nbytearray\n)RK\x01s.',
+         'SETITEM with builtins.bytearray() by REDUCE as the key: TypeError unhashable type: \'bytearray\' at SETITEM'),
+    ]:
+        put('rules', vid, P, fr(payload), ['#pickle.resolve', '#pickle.resolve.reduce', '#pickle.keys', '#pickle.errors'],
+            desc + ' (hex %s)' % payload.hex(), PICKLE_STATUS, fault=('pickle', len(payload) - 2))
+    for vid, payload, desc in [
+        ('resolve-reduce-then-additems', P4 + b'cbuiltins\nset\n)R(K\x01\x90.',
+         'ADDITEMS on builtins.set() by REDUCE adds to the set: {1}'),
+        ('resolve-reduce-call-copies-args', P4 + b']q\x00cbuiltins\nset\nh\x00\x85Rh\x00K\x01a0.',
+         'builtins.set(L) by REDUCE, then an APPEND to L: the set was made from L as it was: set()'),
+    ]:
+        put('rules', vid, P, fr(payload), ['#pickle.resolve', '#pickle.resolve.reduce'],
+            desc + ' (hex %s)' % payload.hex(), PICKLE_STATUS)
     g2 = b'\x80\x02cUserList\nset\n.'
     gv.add('rules', 'global-py2-name-protocol2', P, fr(g2), 'impl-defined',
            ['#pickle.globals', '#value.symbolic', '#vectors.divergence'],

@@ -1223,7 +1223,17 @@ static sw_status step(pu *u, uint8_t op, int *stop)
         if (native(w) && w->kind != SW_K_TUPLE)
             return FAILP(u, SW_E_TYPE, SW_PYEXC_TYPEERROR, "argument list must be a tuple");
         if (native(v)) return FAILP(u, SW_E_TYPE, SW_PYEXC_TYPEERROR, "object is not callable");
-        return push(u, new_obj(u, SW_OBJ_REDUCE, v, w, NULL, op));
+        if (!(x = new_obj(u, SW_OBJ_REDUCE, v, w, NULL, op))) return oom(u);
+        if (u->o->resolve) {
+            /* [#pickle.resolve.reduce] a builtin's call becomes its value
+             * here, before the value can be a dict key, a set member or an
+             * argument, as CPython's load calls it here; a call that fails
+             * stays symbolic and the resolve pass reports it */
+            sw_error e;
+            st = sw__pickle_resolve_call(u->ar, x, u->o, &e);
+            if (st == SW_E_NOMEM || sw_arena_status(u->ar) != SW_OK) return oom(u);
+        }
+        return push(u, x);
     case 'S':
         if ((st = readline(u, &line, &ln)) != SW_OK) return st;
         return push_string_text(u, line, ln);

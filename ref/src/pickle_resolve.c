@@ -239,33 +239,38 @@ static sw_status resolve_one(sw_arena *ar, sw_value *v, const sw_pickle_opts *o,
     return SW_OK;
 }
 
+sw_status sw__pickle_resolve_call(sw_arena *ar, sw_value *v, const sw_pickle_opts *o, sw_error *err)
+{
+    return resolve_one(ar, v, o, err);
+}
+
 typedef struct frame {
     sw_value *v;
     size_t i;
 } frame;
 
-sw_status sw_pickle_resolve(sw_arena *ar, sw_value **root, const sw_pickle_opts *o, sw_error *err)
+typedef struct rctx {
+    sw_arena *ar;
+    const sw_pickle_opts *o;
+    sw_error *err;
+    size_t unhashable; /* calls resolved into a set or a bytearray */
+} rctx;
+
+/* visit every node reachable from root once, children before their parent,
+ * without recursion; stops at the first status visit returns */
+static sw_status walk_post(const sw_alloc *al, sw_value *root, sw_status (*visit)(sw_value *, rctx *), rctx *cx)
 {
     sw_ptrmap seen;
     frame *stk;
     size_t n = 0, cap = 64;
-    const sw_alloc *al = sw_arena_alloc(ar);
     sw_status st = SW_OK;
-    sw_pickle_opts def;
-    if (err) sw_error_clear(err); /* [#errors.record] output only: cleared on entry */
-    if (!root || !*root) return SW_E_ARG;
-    if (!o) {
-        sw_pickle_opts_default(&def);
-        o = &def;
-    }
     sw_ptrmap_init(&seen, al);
     stk = (frame *)sw__malloc(al, cap * sizeof *stk);
-    if (!stk) return SW_FAIL(err, SW_E_NOMEM, SW_LAYER_PICKLE, SW_PYEXC_MEMORYERROR, 0, 0, "out of memory");
-    if (sw_ptrmap_put(&seen, *root, 1) != SW_OK) st = SW_E_NOMEM;
-    stk[n].v = *root;
+    if (!stk) return SW_E_NOMEM;
+    if (sw_ptrmap_put(&seen, root, 1) != SW_OK) st = SW_E_NOMEM;
+    stk[n].v = root;
     stk[n].i = 0;
     n++;
-    /* post-order without recursion: children first, each node once */
     while (st == SW_OK && n > 0) {
         frame *f = &stk[n - 1];
         size_t nc = sw_v_nchildren(f->v);
@@ -290,13 +295,61 @@ sw_status sw_pickle_resolve(sw_arena *ar, sw_value **root, const sw_pickle_opts 
             n++;
             continue;
         }
-        st = resolve_one(ar, f->v, o, err);
+        st = visit(f->v, cx);
         n--;
     }
-    if (st == SW_E_NOMEM && err && err->status != SW_E_NOMEM)
-        SW_FAIL(err, st, SW_LAYER_PICKLE, SW_PYEXC_MEMORYERROR, 0, 0, "out of memory");
     sw__free(al, stk, cap * sizeof *stk);
     sw_ptrmap_free(&seen);
+    return st;
+}
+
+static sw_status resolve_visit(sw_value *v, rctx *cx)
+{
+    uint8_t was = v->kind;
+    sw_status st = resolve_one(cx->ar, v, cx->o, cx->err);
+    if (v->kind != was && (v->kind == SW_K_SET || v->kind == SW_K_BYTEARRAY)) cx->unhashable++;
+    return st;
+}
+
+/* [#pickle.resolve.unhashable] the keys of a dict and the members of a set
+ * were hashable when the decode inserted them; a call resolved since into a
+ * set or a bytearray (or a tuple, frozenset or namedtuple holding one) is
+ * what CPython's load got from the call, and it failed inserting it */
+static sw_status keys_visit(sw_value *v, rctx *cx)
+{
+    size_t i, stride = v->kind == SW_K_DICT ? 2 : 1;
+    if (v->kind != SW_K_DICT && v->kind != SW_K_SET && v->kind != SW_K_FROZENSET) return SW_OK;
+    for (i = 0; i < v->u.c.n; i += stride) {
+        uint64_t h;
+        int r = sw_v_pyhash(v->u.c.v[i], sw_arena_limits(cx->ar)->max_depth, &h);
+        if (r == -1)
+            return SW_FAIL(cx->err, SW_E_UNHASHABLE, SW_LAYER_PICKLE, SW_PYEXC_TYPEERROR, 0, 0, "unhashable type");
+        if (r == -2)
+            return SW_FAIL(cx->err, SW_E_LIMIT_DEPTH, SW_LAYER_PICKLE, SW_PYEXC_RECURSIONERROR, 0, 0,
+                           "key nested too deeply to hash");
+    }
+    return SW_OK;
+}
+
+sw_status sw_pickle_resolve(sw_arena *ar, sw_value **root, const sw_pickle_opts *o, sw_error *err)
+{
+    sw_pickle_opts def;
+    rctx cx;
+    sw_status st;
+    if (err) sw_error_clear(err); /* [#errors.record] output only: cleared on entry */
+    if (!root || !*root) return SW_E_ARG;
+    if (!o) {
+        sw_pickle_opts_default(&def);
+        o = &def;
+    }
+    cx.ar = ar;
+    cx.o = o;
+    cx.err = err;
+    cx.unhashable = 0;
+    st = walk_post(sw_arena_alloc(ar), *root, resolve_visit, &cx);
+    if (st == SW_OK && cx.unhashable) st = walk_post(sw_arena_alloc(ar), *root, keys_visit, &cx);
+    if (st == SW_E_NOMEM && err && err->status != SW_E_NOMEM)
+        SW_FAIL(err, st, SW_LAYER_PICKLE, SW_PYEXC_MEMORYERROR, 0, 0, "out of memory");
     return st;
 }
 

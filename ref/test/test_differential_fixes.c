@@ -217,18 +217,20 @@ static void test_bytes_end(void)
     run_cases(cs, sizeof cs / sizeof cs[0]);
 }
 
-/* [#pickle.call] after resolve: a builtin call's result (or Ellipsis) used
- * as a callable or as REDUCE's args is what CPython called, and failed;
- * payload_offset 0 as for every resolve failure. With resolve off the
- * calls stay symbolic. */
+/* [#pickle.call] a builtin call's result (or Ellipsis) used as a callable
+ * or as REDUCE's args is what CPython called, and failed. A builtin call is
+ * resolved at its REDUCE ([#pickle.resolve.reduce]), so the call that uses
+ * its value fails at its own opcode, as in CPython; Ellipsis, a GLOBAL,
+ * becomes the singleton in the resolve pass (payload_offset 0, as for every
+ * resolve failure). With resolve off the calls stay symbolic. */
 static void test_resolved_calls(void)
 {
     static const diff_case cs[] = {
-        DC("cbuiltins\nfrozenset\n(]tR)R.", SW_E_TYPE, SW_PYEXC_TYPEERROR, 0, NULL),
+        DC("cbuiltins\nfrozenset\n(]tR)R.", SW_E_TYPE, SW_PYEXC_TYPEERROR, 25, NULL),
         DC("cbuiltins\nEllipsis\n)R.", SW_E_TYPE, SW_PYEXC_TYPEERROR, 0, NULL),
         DC("(ibuiltins\nEllipsis\n.", SW_E_TYPE, SW_PYEXC_TYPEERROR, 0, NULL),
-        DC("cbuiltins\nfrozenset\n)R)\x81.", SW_E_BAD_STACK, SW_PYEXC_UNPICKLINGERROR, 0, NULL),
-        DC("cbuiltins\nlen\ncbuiltins\nbytes\n)RR.", SW_E_TYPE, SW_PYEXC_TYPEERROR, 0, NULL),
+        DC("cbuiltins\nfrozenset\n)R)\x81.", SW_E_BAD_STACK, SW_PYEXC_UNPICKLINGERROR, 23, NULL),
+        DC("cbuiltins\nlen\ncbuiltins\nbytes\n)RR.", SW_E_TYPE, SW_PYEXC_TYPEERROR, 32, NULL),
         OK("cbuiltins\nlen\ncbuiltins\nfrozenset\n)R\x85R.", "reduce(global('builtins', 'len'), (frozenset(),))"),
     };
     sw_arena *ar;
@@ -243,6 +245,54 @@ static void test_resolved_calls(void)
     CU_ASSERT_EQUAL(sw_pickle_decode(ar, (const uint8_t *)cs[0].in, cs[0].n, &o, &v, NULL, &e), SW_OK);
     CU_ASSERT_STRING_EQUAL(sw_test_notation(v),
                            "reduce(reduce(global('builtins', 'frozenset'), ([],)), ())");
+    sw_arena_free(ar);
+}
+
+/* [#pickle.resolve.reduce] a builtin call becomes its value at its REDUCE,
+ * as CPython's load calls it there: the value is hashed (or refused as a key)
+ * when it is inserted, later opcodes act on it, and the call copies its
+ * argument as it is then. Expected values are CPython 3.11's pickle.loads. */
+static void test_resolve_at_reduce(void)
+{
+    static const diff_case cs[] = {
+        /* a set or bytearray result as a set member or dict key: TypeError at the insertion */
+        DC("(cbuiltins\nset\n]\x85R\x91.", SW_E_UNHASHABLE, SW_PYEXC_TYPEERROR, 18, NULL),
+        DC("}cbuiltins\nbytearray\n)RK\x01s.", SW_E_UNHASHABLE, SW_PYEXC_TYPEERROR, 25, NULL),
+        /* keys equal once resolved are merged as they are inserted */
+        OK("}(cbuiltins\ncomplex\nK\x01K\x00\x86RX\x01\x00\x00\x00" "aK\x01X\x01\x00\x00\x00" "bu.",
+           "{complex(1.0, 0.0): 'b'}"),
+        OK("(cbuiltins\nfrozenset\n)Rcbuiltins\nfrozenset\n)R\x91.", "frozenset({frozenset()})"),
+        /* later opcodes act on the value: ADDITEMS on set(), APPEND on bytearray(b'a') */
+        OK("cbuiltins\nset\n)R(K\x01\x90.", "{1}"),
+        OK("cbuiltins\nbytearray\nC\x01" "a\x85RK\x42" "a.", "bytearray(b'aB')"),
+        /* set(L) copies L at the call; L's later APPEND does not reach the set */
+        OK("]q\x00" "cbuiltins\nset\nh\x00\x85Rh\x00K\x01" "a0.", "set()"),
+    };
+    static const char merged[] = "}(cbuiltins\ncomplex\nK\x01K\x00\x86RX\x01\x00\x00\x00" "aK\x01X\x01\x00\x00\x00" "bu.";
+    sw_arena *ar;
+    sw_pickle_opts o;
+    sw_value *v;
+    sw_error e;
+    run_cases(cs, sizeof cs / sizeof cs[0]);
+    /* strict: the merged keys are a dup_key at SETITEMS */
+    ar = sw_arena_new(NULL, NULL);
+    CU_ASSERT_FATAL(ar != NULL);
+    sw_pickle_opts_default(&o);
+    o.mode = SW_MODE_STRICT;
+    CU_ASSERT_EQUAL(sw_pickle_decode(ar, (const uint8_t *)merged, sizeof merged - 1, &o, &v, NULL, &e), SW_E_DUP_KEY);
+    CU_ASSERT_EQUAL(e.payload_offset, sizeof merged - 3);
+    /* the resolve pass on a graph decoded with resolve off: keys were merged
+     * before, so they stay apart ([#pickle.resolve.keys]); an unhashable
+     * resolved key fails the pass at payload_offset 0 [#pickle.resolve.unhashable] */
+    o.mode = SW_MODE_PYSPARK;
+    o.resolve = 0;
+    CU_ASSERT_EQUAL_FATAL(sw_pickle_decode(ar, (const uint8_t *)merged, sizeof merged - 1, &o, &v, NULL, &e), SW_OK);
+    CU_ASSERT_EQUAL(sw_pickle_resolve(ar, &v, &o, &e), SW_OK);
+    CU_ASSERT_STRING_EQUAL(sw_test_notation(v), "{complex(1.0, 0.0): 'a', 1: 'b'}");
+    CU_ASSERT_EQUAL_FATAL(sw_pickle_decode(ar, (const uint8_t *)cs[0].in, cs[0].n, &o, &v, NULL, &e), SW_OK);
+    CU_ASSERT_EQUAL(sw_pickle_resolve(ar, &v, &o, &e), SW_E_UNHASHABLE);
+    CU_ASSERT_EQUAL(e.pyexc, SW_PYEXC_TYPEERROR);
+    CU_ASSERT_EQUAL(e.payload_offset, 0);
     sw_arena_free(ar);
 }
 
@@ -281,6 +331,7 @@ static CU_TestInfo tests[] = {
     {"READONLY_BUFFER on a bytearray [#pickle.ext]", test_readonly_bytearray},
     {"APPEND(S) on a bytearray [#pickle.append-bytearray]", test_append_bytearray},
     {"calls on values resolve made [#pickle.call]", test_resolved_calls},
+    {"builtin calls resolved at their REDUCE [#pickle.resolve.reduce]", test_resolve_at_reduce},
     {"empty bytes at the end of the input [#pickle.bytes-end]", test_bytes_end},
     {"REDUCE/OBJ/NEWOBJ call checks [#pickle.call]", test_call},
     {"BUILD on a native value [#pickle.build]", test_build},

@@ -146,6 +146,14 @@ size_t sw_utf8_encode1(uint32_t cp, uint8_t *out);
 size_t sw_float_repr(double d, char *buf);
 
 
+/* ---- pickle ---- */
+
+/* [#pickle.resolve.reduce] one REDUCE node, as the decoder makes it: turned
+ * in place into what CPython's call of a builtin returns (resolve_one of the
+ * resolve pass); SW_OK also when it stays symbolic. Any other status leaves
+ * v unchanged, with err filled. */
+sw_status sw__pickle_resolve_call(sw_arena *ar, sw_value *v, const sw_pickle_opts *o, sw_error *err);
+
 /* ---- Python hashing and a set of values keyed by Python equality ----
  * Used by decoders to merge equal dict keys and set members as CPython does
  * [#value.keys]. sw_v_pyhash: 0 on success, -1 if unhashable (TypeError),
