@@ -99,8 +99,9 @@ static int as_double(const sw_value *v, double *d)
     return 1;
 }
 
-/* turn node v in place into what CPython's call would have returned */
-static sw_status resolve_one(sw_arena *ar, sw_value *v, const sw_pickle_opts *o, sw_error *err)
+/* turn node v in place into what CPython's call would have returned: the
+ * resolve pass's step, and the decoder's at each REDUCE [#pickle.resolve.reduce] */
+sw_status sw__pickle_resolve_call(sw_arena *ar, sw_value *v, const sw_pickle_opts *o, sw_error *err)
 {
     sw_value *fn, *args;
     size_t na;
@@ -239,11 +240,6 @@ static sw_status resolve_one(sw_arena *ar, sw_value *v, const sw_pickle_opts *o,
     return SW_OK;
 }
 
-sw_status sw__pickle_resolve_call(sw_arena *ar, sw_value *v, const sw_pickle_opts *o, sw_error *err)
-{
-    return resolve_one(ar, v, o, err);
-}
-
 typedef struct frame {
     sw_value *v;
     size_t i;
@@ -306,7 +302,7 @@ static sw_status walk_post(const sw_alloc *al, sw_value *root, sw_status (*visit
 static sw_status resolve_visit(sw_value *v, rctx *cx)
 {
     uint8_t was = v->kind;
-    sw_status st = resolve_one(cx->ar, v, cx->o, cx->err);
+    sw_status st = sw__pickle_resolve_call(cx->ar, v, cx->o, cx->err);
     if (v->kind != was && (v->kind == SW_K_SET || v->kind == SW_K_BYTEARRAY)) cx->unhashable++;
     return st;
 }

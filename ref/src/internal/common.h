@@ -148,10 +148,12 @@ size_t sw_float_repr(double d, char *buf);
 
 /* ---- pickle ---- */
 
-/* [#pickle.resolve.reduce] one REDUCE node, as the decoder makes it: turned
- * in place into what CPython's call of a builtin returns (resolve_one of the
- * resolve pass); SW_OK also when it stays symbolic. Any other status leaves
- * v unchanged, with err filled. */
+/* [#pickle.resolve] one node (a REDUCE as the decoder makes it, a GLOBAL)
+ * turned in place into what CPython's load gets for it: a builtin call's
+ * value, Ellipsis, StopIteration; SW_OK also when it stays symbolic. Any
+ * other status but nomem leaves v unchanged, with err filled. The resolve
+ * pass runs it on every node; the decoder on each REDUCE
+ * [#pickle.resolve.reduce]. */
 sw_status sw__pickle_resolve_call(sw_arena *ar, sw_value *v, const sw_pickle_opts *o, sw_error *err);
 
 /* ---- Python hashing and a set of values keyed by Python equality ----
