@@ -936,8 +936,13 @@ static void roundtrip(const char *name, const sw_value *v, int param, int py2, i
     }
     if (st != SW_OK) {
         /* a decoder not built in yet (unsupported) or a limit: nothing to compare */
+        /* a Python 2 name read from protocol 3+ and renamed by fix_imports
+         * below protocol 3 (has_py2_global) is another callable there: a
+         * builtin now resolved at its REDUCE [#pickle.resolve.reduce] may
+         * refuse the mutations the unknown one took, as CPython's load would */
         if (SW_STATUS_CATEGORY(st) != SW_E_LIMIT_FRAME && st != SW_E_NOMEM &&
-            SW_STATUS_CATEGORY(st) != SW_E_UNSUPPORTED) {
+            SW_STATUS_CATEGORY(st) != SW_E_UNSUPPORTED &&
+            !(strcmp(name, "pickle") == 0 && param < 4 && has_py2_global(v, param))) {
             text_of(v, t1, sizeof t1);
             hex_of(&e1, hx, sizeof hx);
             failf("decode(encode(v)) fails", "%s param=%d: %s at +%llu (%s:%d)\n  value %s\n  bytes %s", name,
