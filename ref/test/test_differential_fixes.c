@@ -60,6 +60,17 @@ static void run_cases(const diff_case *cs, size_t n)
     }
 }
 
+/* one decode of c's bytes in ar, in mode, with resolve on or off: for the
+ * checks a case table cannot express (strict, the separate resolve pass) */
+static sw_status decode_case(sw_arena *ar, const diff_case *c, sw_mode mode, int resolve, sw_value **v, sw_error *e)
+{
+    sw_pickle_opts o;
+    sw_pickle_opts_default(&o);
+    o.mode = mode;
+    o.resolve = resolve;
+    return sw_pickle_decode(ar, (const uint8_t *)c->in, c->n, &o, v, NULL, e);
+}
+
 /* [#pickle.call] REDUCE and OBJ call their callable (PyObject_CallObject:
  * args must be a tuple, checked first; a native value is not callable);
  * NEWOBJ/NEWOBJ_EX need a type, checked before the args */
@@ -234,15 +245,12 @@ static void test_resolved_calls(void)
         OK("cbuiltins\nlen\ncbuiltins\nfrozenset\n)R\x85R.", "reduce(global('builtins', 'len'), (frozenset(),))"),
     };
     sw_arena *ar;
-    sw_pickle_opts o;
     sw_value *v;
     sw_error e;
     run_cases(cs, sizeof cs / sizeof cs[0]);
     ar = sw_arena_new(NULL, NULL);
     CU_ASSERT_FATAL(ar != NULL);
-    sw_pickle_opts_default(&o);
-    o.resolve = 0;
-    CU_ASSERT_EQUAL(sw_pickle_decode(ar, (const uint8_t *)cs[0].in, cs[0].n, &o, &v, NULL, &e), SW_OK);
+    CU_ASSERT_EQUAL(decode_case(ar, &cs[0], SW_MODE_PYSPARK, 0, &v, &e), SW_OK);
     CU_ASSERT_STRING_EQUAL(sw_test_notation(v),
                            "reduce(reduce(global('builtins', 'frozenset'), ([],)), ())");
     sw_arena_free(ar);
@@ -277,19 +285,16 @@ static void test_resolve_at_reduce(void)
     /* strict: the merged keys are a dup_key at SETITEMS */
     ar = sw_arena_new(NULL, NULL);
     CU_ASSERT_FATAL(ar != NULL);
-    sw_pickle_opts_default(&o);
-    o.mode = SW_MODE_STRICT;
-    CU_ASSERT_EQUAL(sw_pickle_decode(ar, (const uint8_t *)merged->in, merged->n, &o, &v, NULL, &e), SW_E_DUP_KEY);
+    CU_ASSERT_EQUAL(decode_case(ar, merged, SW_MODE_STRICT, 1, &v, &e), SW_E_DUP_KEY);
     CU_ASSERT_EQUAL(e.payload_offset, merged->n - 2);
     /* the resolve pass on a graph decoded with resolve off: keys were merged
      * before, so they stay apart ([#pickle.resolve.keys]); an unhashable
      * resolved key fails the pass at payload_offset 0 [#pickle.resolve.unhashable] */
-    o.mode = SW_MODE_PYSPARK;
-    o.resolve = 0;
-    CU_ASSERT_EQUAL_FATAL(sw_pickle_decode(ar, (const uint8_t *)merged->in, merged->n, &o, &v, NULL, &e), SW_OK);
+    sw_pickle_opts_default(&o); /* the resolve pass's options */
+    CU_ASSERT_EQUAL_FATAL(decode_case(ar, merged, SW_MODE_PYSPARK, 0, &v, &e), SW_OK);
     CU_ASSERT_EQUAL(sw_pickle_resolve(ar, &v, &o, &e), SW_OK);
     CU_ASSERT_STRING_EQUAL(sw_test_notation(v), "{complex(1.0, 0.0): 'a', 1: 'b'}");
-    CU_ASSERT_EQUAL_FATAL(sw_pickle_decode(ar, (const uint8_t *)cs[0].in, cs[0].n, &o, &v, NULL, &e), SW_OK);
+    CU_ASSERT_EQUAL_FATAL(decode_case(ar, &cs[0], SW_MODE_PYSPARK, 0, &v, &e), SW_OK);
     CU_ASSERT_EQUAL(sw_pickle_resolve(ar, &v, &o, &e), SW_E_UNHASHABLE);
     CU_ASSERT_EQUAL(e.pyexc, SW_PYEXC_TYPEERROR);
     CU_ASSERT_EQUAL(e.payload_offset, 0);
