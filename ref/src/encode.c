@@ -401,6 +401,101 @@ static sw_status chunked_write(sw_encoder *e, wr *w, const uint8_t *p, size_t n,
     return SW_OK;
 }
 
+static sw_status put(sw_encoder *e, wr *w, const sw_value *v, sw_error *err);
+
+/* [#ser.autobatched] write w's buffered items as one batch, then double or
+ * halve the batch size by the serialized batch's size, as
+ * AutoBatchedSerializer.dump_stream does after each write */
+static sw_status emit_auto(sw_encoder *e, wr *w, sw_error *err)
+{
+    uint64_t before = e->out->written;
+    sw_status st = emit_batch(e, w, w->n, err);
+    int64_t size = (int64_t)(e->out->written - before) - 4;
+    if (st != SW_OK) return st;
+    if (size < w->s->n)
+        w->batch *= 2;
+    else if (size > w->s->n * 10 && w->batch > 1)
+        w->batch /= 2;
+    return SW_OK;
+}
+
+/* ---- PairDeserializer [#ser.pair.encode] ----
+ * PairDeserializer reads one batch from A, then one from B: for the stream
+ * to read back as the items, each group of items is written as exactly one
+ * batch through each side. A side that batches (BatchedSerializer,
+ * AutoBatchedSerializer, or a PairDeserializer whose sides both batch) takes
+ * a batch of any length; any other serializer's batch is one item. */
+static int side_batches(const wr *w)
+{
+    if (w->s->kind == SW_SER_BATCHED || w->s->kind == SW_SER_AUTOBATCHED) return 1;
+    return w->s->kind == SW_SER_PAIR && side_batches(w->a) && side_batches(w->b);
+}
+
+/* the batch size a batching side would choose: BatchedSerializer's n (0 for
+ * UNLIMITED: all items), AutoBatchedSerializer's current size, or a nested
+ * pair's key side's */
+static int64_t side_size(const wr *w)
+{
+    if (w->s->kind == SW_SER_PAIR) return side_size(w->a);
+    if (w->s->kind == SW_SER_AUTOBATCHED) return w->batch;
+    return w->s->n > 0 ? w->s->n : 0;
+}
+
+/* items per group: A's batch size when both sides batch, else 1 */
+static int64_t pair_group(const wr *w)
+{
+    return side_batches(w->a) && side_batches(w->b) ? side_size(w->a) : 1;
+}
+
+/* a side whose batches are not lists of items cannot be written from the
+ * items: FlattenedValuesSerializer (its batches are its inner items) and
+ * CartesianDeserializer (products), also inside a nested pair */
+static int side_rebuildable(const wr *w)
+{
+    if (w->s->kind == SW_SER_FLATTENED || w->s->kind == SW_SER_CARTESIAN) return 0;
+    return w->s->kind != SW_SER_PAIR || (side_rebuildable(w->a) && side_rebuildable(w->b));
+}
+
+static sw_status pair_sides_ok(sw_encoder *e, const wr *w, sw_error *err)
+{
+    if (side_rebuildable(w->a) && side_rebuildable(w->b)) return SW_OK;
+    return fail(err, SW_E_UNSUPPORTED, SW_LAYER_PAIR, e->out->written,
+                "a PairDeserializer side that is a FlattenedValuesSerializer or CartesianDeserializer: its "
+                "batches cannot be rebuilt from items [#ser.pair.encode]");
+}
+
+/* write w's buffered items as one batch of w (w a side of a pair, or the
+ * pair itself): a list batch through a batching serializer, a key batch and
+ * a value batch through a pair, the one item through any other serializer.
+ * Recursion follows the serializer tree (at most SW_SER_MAX_NODES deep). */
+static sw_status write_group(sw_encoder *e, wr *w, sw_error *err)
+{
+    sw_status st;
+    size_t i;
+    switch (w->s->kind) {
+    case SW_SER_BATCHED:
+        return emit_batch(e, w, w->n, err);
+    case SW_SER_AUTOBATCHED:
+        return emit_auto(e, w, err);
+    case SW_SER_PAIR:
+        for (i = 0; i < w->n; i++) {
+            const sw_value *v = w->items[i];
+            if ((v->kind != SW_K_TUPLE && v->kind != SW_K_LIST) || v->u.c.n != 2)
+                return fail(err, SW_E_UNENCODABLE, SW_LAYER_PAIR, e->out->written, "PairDeserializer items are pairs");
+            if ((st = buffer_item(e, w->a, v->u.c.v[0])) != SW_OK || (st = buffer_item(e, w->b, v->u.c.v[1])) != SW_OK)
+                return fail(err, st, SW_LAYER_PAIR, e->out->written, "out of memory");
+        }
+        w->n = 0;
+        if ((st = write_group(e, w->a, err)) != SW_OK) return st;
+        return write_group(e, w->b, err);
+    default:
+        /* a non-batching side: its groups are single items (pair_group) */
+        if (w->n == 0) return SW_OK;
+        w->n = 0;
+        return put(e, w, w->items[0], err);
+    }
+}
+
 static sw_status put(sw_encoder *e, wr *w, const sw_value *v, sw_error *err)
 {
     sw_status st;
@@ -412,18 +507,7 @@ static sw_status put(sw_encoder *e, wr *w, const sw_value *v, sw_error *err)
         return SW_OK;
     case SW_SER_AUTOBATCHED:
         if ((st = buffer_item(e, w, v)) != SW_OK) return fail(err, st, SW_LAYER_BATCH, e->out->written, "out of memory");
-        if ((int64_t)w->n == w->batch) {
-            uint64_t before = e->out->written;
-            if ((st = emit_batch(e, w, w->n, err)) != SW_OK) return st;
-            {
-                /* [#ser.autobatched] size of the serialized batch */
-                int64_t size = (int64_t)(e->out->written - before) - 4;
-                if (size < w->s->n)
-                    w->batch *= 2;
-                else if (size > w->s->n * 10 && w->batch > 1)
-                    w->batch /= 2;
-            }
-        }
+        if ((int64_t)w->n == w->batch) return emit_auto(e, w, err);
         return SW_OK;
     case SW_SER_FLATTENED: {
         /* [#ser.flattened] (key, values) -> (key, values[i:i+n]) */
@@ -451,21 +535,13 @@ static sw_status put(sw_encoder *e, wr *w, const sw_value *v, sw_error *err)
     }
     case SW_SER_PAIR: {
         /* [#ser.pair.encode] the JVM's zip: a key batch then a value batch */
-        int64_t group = w->s->a->kind == SW_SER_BATCHED ? w->s->a->n : sw_ser_is_framed(w->s->a) ? 1 : -1;
+        int64_t group;
+        if ((st = pair_sides_ok(e, w, err)) != SW_OK) return st;
         if ((v->kind != SW_K_TUPLE && v->kind != SW_K_LIST) || v->u.c.n != 2)
             return fail(err, SW_E_UNENCODABLE, SW_LAYER_PAIR, e->out->written, "PairDeserializer items are pairs");
         if ((st = buffer_item(e, w, v)) != SW_OK) return fail(err, st, SW_LAYER_PAIR, e->out->written, "out of memory");
-        if (group > 0 && (int64_t)w->n == group) {
-            size_t i;
-            for (i = 0; i < w->n; i++)
-                if ((st = put(e, w->a, w->items[i]->u.c.v[0], err)) != SW_OK) return st;
-            if (w->a->n && (st = emit_batch(e, w->a, w->a->n, err)) != SW_OK) return st;
-            for (i = 0; i < w->n; i++)
-                if ((st = put(e, w->b, w->items[i]->u.c.v[1], err)) != SW_OK) return st;
-            if (w->b->n && (st = emit_batch(e, w->b, w->b->n, err)) != SW_OK) return st;
-            w->n = 0;
-        }
-        return SW_OK;
+        group = pair_group(w);
+        return group > 0 && (int64_t)w->n == group ? write_group(e, w, err) : SW_OK;
     }
     case SW_SER_CARTESIAN:
         return fail(err, SW_E_UNSUPPORTED, SW_LAYER_PAIR, e->out->written,
@@ -524,16 +600,12 @@ static sw_status flush(sw_encoder *e, wr *w, sw_error *err)
         return st;
     case SW_SER_FLATTENED:
         return flush(e, w->a, err);
-    case SW_SER_PAIR: {
-        size_t i;
-        if (w->n == 0) return SW_OK;
-        for (i = 0; i < w->n && st == SW_OK; i++) st = put(e, w->a, w->items[i]->u.c.v[0], err);
-        if (st == SW_OK && (w->a->n || w->a->s->kind == SW_SER_BATCHED)) st = emit_batch(e, w->a, w->a->n, err);
-        for (i = 0; i < w->n && st == SW_OK; i++) st = put(e, w->b, w->items[i]->u.c.v[1], err);
-        if (st == SW_OK && (w->b->n || w->b->s->kind == SW_SER_BATCHED)) st = emit_batch(e, w->b, w->b->n, err);
-        w->n = 0;
-        return st;
-    }
+    case SW_SER_PAIR:
+        /* [#ser.pair.encode] the last, shorter group; an UNLIMITED group is
+         * written even when empty, as each side's dump_stream writes `[]` */
+        if (w->n == 0 && pair_group(w) != 0) return SW_OK;
+        if ((st = pair_sides_ok(e, w, err)) != SW_OK) return st;
+        return write_group(e, w, err);
     case SW_SER_CHUNKED:
         /* ChunkedStream.close [#chunked.close] */
         if (w->cpos > 0) {

@@ -132,21 +132,162 @@ static void test_flattened_slices(void)
     sw_buf_free(&b);
 }
 
-/* [#ser.pair.encode] with a batched key side and a plain value side */
+/* [#ser.pair.encode] each group of items is one key batch then one value
+ * batch, so that PairDeserializer reads the items back, whatever the sides:
+ * groups of A's batch size when both sides batch (AutoBatched: the sizes its
+ * dump_stream chooses for the keys), of one item when a side does not */
 static void test_pair_groups(void)
 {
-    static const char *const items[] = {"(1, 'a')", "(2, 'b')", "(3, 'c')", NULL};
-    const char *spec = "PairDeserializer(BatchedSerializer(PickleSerializer(), 2), PickleSerializer())";
-    sw_buf b;
+    static const char *const items[] = {"(1, 'a')", "(2, 'b')", "(3, 'c')", "(4, 'd')", "(5, 'e')",
+                                        "(6, 'f')", "(7, 'g')", "(8, 'h')", NULL};
+    static const char all[] = "(1, 'a') | (2, 'b') | (3, 'c') | (4, 'd') | (5, 'e') | (6, 'f') | (7, 'g') | (8, 'h')";
+    static const struct {
+        const char *spec;
+        const char *frames; /* the stream read as PickleSerializer frames */
+    } cs[] = {
+        {"PairDeserializer(BatchedSerializer(PickleSerializer(), 3), BatchedSerializer(PickleSerializer(), 3))",
+         "[1, 2, 3] | ['a', 'b', 'c'] | [4, 5, 6] | ['d', 'e', 'f'] | [7, 8] | ['g', 'h']"},
+        /* B's own batch size does not split A's group */
+        {"PairDeserializer(BatchedSerializer(PickleSerializer(), 3), BatchedSerializer(PickleSerializer(), 2))",
+         "[1, 2, 3] | ['a', 'b', 'c'] | [4, 5, 6] | ['d', 'e', 'f'] | [7, 8] | ['g', 'h']"},
+        {"PairDeserializer(BatchedSerializer(PickleSerializer(), 2), BatchedSerializer(PickleSerializer(), -1))",
+         "[1, 2] | ['a', 'b'] | [3, 4] | ['c', 'd'] | [5, 6] | ['e', 'f'] | [7, 8] | ['g', 'h']"},
+        {"PairDeserializer(BatchedSerializer(PickleSerializer(), -1), BatchedSerializer(PickleSerializer(), 2))",
+         "[1, 2, 3, 4, 5, 6, 7, 8] | ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']"},
+        /* a side that does not batch: groups of one */
+        {"PairDeserializer(BatchedSerializer(PickleSerializer(), 2), PickleSerializer())",
+         "[1] | 'a' | [2] | 'b' | [3] | 'c' | [4] | 'd' | [5] | 'e' | [6] | 'f' | [7] | 'g' | [8] | 'h'"},
+        {"PairDeserializer(PickleSerializer(), AutoBatchedSerializer(PickleSerializer()))",
+         "1 | ['a'] | 2 | ['b'] | 3 | ['c'] | 4 | ['d'] | 5 | ['e'] | 6 | ['f'] | 7 | ['g'] | 8 | ['h']"},
+        /* AutoBatched: 1, 2, 4 and the last 1, for the keys and the values alike */
+        {"PairDeserializer(AutoBatchedSerializer(PickleSerializer()), AutoBatchedSerializer(PickleSerializer()))",
+         "[1] | ['a'] | [2, 3] | ['b', 'c'] | [4, 5, 6, 7] | ['d', 'e', 'f', 'g'] | [8] | ['h']"},
+        {"PairDeserializer(AutoBatchedSerializer(PickleSerializer()), BatchedSerializer(PickleSerializer(), 3))",
+         "[1] | ['a'] | [2, 3] | ['b', 'c'] | [4, 5, 6, 7] | ['d', 'e', 'f', 'g'] | [8] | ['h']"},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cs / sizeof cs[0]; i++) {
+        sw_buf b;
+        sw_error e;
+        size_t nput;
+        char line[1024];
+        sw_buf_init(&b, NULL);
+        CU_ASSERT_EQUAL(encode(cs[i].spec, items, &b, &nput, &e), SW_OK);
+        CU_ASSERT_EQUAL(decode_all("PickleSerializer()", SW_MODE_STRICT, b.p, b.n, line, sizeof line, &e), SW_END);
+        if (strcmp(line, cs[i].frames) != 0) fprintf(stderr, "\n  %s: frames %s", cs[i].spec, line);
+        CU_ASSERT_STRING_EQUAL(line, cs[i].frames);
+        CU_ASSERT_EQUAL(decode_all(cs[i].spec, SW_MODE_STRICT, b.p, b.n, line, sizeof line, &e), SW_END);
+        if (strcmp(line, all) != 0) fprintf(stderr, "\n  %s: items %s", cs[i].spec, line);
+        CU_ASSERT_STRING_EQUAL(line, all);
+        sw_buf_free(&b);
+    }
+}
+
+/* [#ser.pair.encode] AutoBatched key side: the key frames are the bytes
+ * AutoBatchedSerializer.dump_stream writes for the keys alone, also when the
+ * batch size halves (a batch over 10 * 65536 bytes); a nested pair side is
+ * written as its own key and value batches; an UNLIMITED pair of no items
+ * writes one empty batch per side, as each side's dump_stream does */
+static void test_pair_groups_auto(void)
+{
+    static char big[800 * 1024 + 3];
+    static char pairbuf[6][800 * 1024 + 32];
+    const char *keys[7], *pairs[7];
+    const char *none[] = {NULL};
+    const char *nested[] = {"((1, 'x'), 'a')", "((2, 'y'), 'b')", NULL};
+    const char *auto_pair = "PairDeserializer(AutoBatchedSerializer(PickleSerializer()), "
+                            "BatchedSerializer(PickleSerializer(), -1))";
+    sw_buf kb, pb;
     sw_error e;
-    size_t nput;
-    char line[512];
-    sw_buf_init(&b, NULL);
-    CU_ASSERT_EQUAL(encode(spec, items, &b, &nput, &e), SW_OK);
-    /* keys in batches of 2, each followed by its values one frame each */
-    CU_ASSERT_EQUAL(decode_all("PickleSerializer()", SW_MODE_STRICT, b.p, b.n, line, sizeof line, &e), SW_END);
-    CU_ASSERT_STRING_EQUAL(line, "[1, 2] | 'a' | 'b' | [3] | 'c'");
-    sw_buf_free(&b);
+    size_t i, nput, off = 0, koff = 0, kframes = 0;
+    char line[256];
+    memset(big, 'k', sizeof big);
+    big[0] = '\'';
+    big[sizeof big - 2] = '\'';
+    big[sizeof big - 1] = 0;
+    /* batches 1 ('s', then 2), 2 ('s' + 800 KB: over 10 * 65536, halved to
+     * 1), 1 (800 KB: stays 1), 1 ('s', then 2), and the last 's' */
+    for (i = 0; i < 6; i++) {
+        keys[i] = i == 2 || i == 3 ? big : "'s'";
+        snprintf(pairbuf[i], sizeof pairbuf[i], "(%s, %u)", keys[i], (unsigned)i);
+        pairs[i] = pairbuf[i];
+    }
+    keys[6] = pairs[6] = NULL;
+    sw_buf_init(&kb, NULL);
+    sw_buf_init(&pb, NULL);
+    CU_ASSERT_EQUAL(encode("AutoBatchedSerializer(PickleSerializer())", keys, &kb, &nput, &e), SW_OK);
+    CU_ASSERT_EQUAL(encode(auto_pair, pairs, &pb, &nput, &e), SW_OK);
+    /* the pair stream's key frames, in order, are the keys-alone stream */
+    while (off + 4 <= pb.n && koff + 4 <= kb.n) {
+        size_t klen = ((size_t)kb.p[koff] << 24 | (size_t)kb.p[koff + 1] << 16 | (size_t)kb.p[koff + 2] << 8 | kb.p[koff + 3]) + 4;
+        size_t plen = ((size_t)pb.p[off] << 24 | (size_t)pb.p[off + 1] << 16 | (size_t)pb.p[off + 2] << 8 | pb.p[off + 3]) + 4;
+        CU_ASSERT_FATAL(off + plen <= pb.n && koff + klen <= kb.n);
+        CU_ASSERT_EQUAL(plen, klen);
+        CU_ASSERT(memcmp(pb.p + off, kb.p + koff, klen) == 0);
+        koff += klen;
+        off += plen;
+        kframes++;
+        /* skip the value frame */
+        CU_ASSERT_FATAL(off + 4 <= pb.n);
+        off += ((size_t)pb.p[off] << 24 | (size_t)pb.p[off + 1] << 16 | (size_t)pb.p[off + 2] << 8 | pb.p[off + 3]) + 4;
+    }
+    CU_ASSERT_EQUAL(kframes, 5u);
+    CU_ASSERT_EQUAL(koff, kb.n);
+    CU_ASSERT_EQUAL(off, pb.n);
+    {
+        /* read back: (key, i) with the key's length (notation text is cut
+         * at 64 KiB, so the items are checked field by field) */
+        sw_serializer *sp;
+        sw_source src;
+        sw_decoder *d;
+        sw_stream_opts o;
+        sw_value *v;
+        size_t n = 0;
+        sw_stream_opts_default(&o);
+        o.mode = SW_MODE_STRICT;
+        CU_ASSERT_EQUAL_FATAL(sw_ser_parse(auto_pair, &sp, NULL, &e), SW_OK);
+        sw_source_mem(&src, pb.p, pb.n);
+        CU_ASSERT_EQUAL_FATAL(sw_decoder_new(sp, &src, &o, &d), SW_OK);
+        while (sw_decoder_next(d, &v, &e) == SW_OK) {
+            CU_ASSERT_FATAL(n < 6 && v->kind == SW_K_TUPLE && v->u.c.n == 2);
+            CU_ASSERT(v->u.c.v[0]->kind == SW_K_STR && v->u.c.v[0]->u.s.n == strlen(keys[n]) - 2);
+            CU_ASSERT(v->u.c.v[1]->kind == SW_K_INT && v->u.c.v[1]->u.i == (int64_t)n);
+            n++;
+        }
+        CU_ASSERT_EQUAL(e.status, SW_OK);
+        CU_ASSERT_EQUAL(n, 6u);
+        sw_decoder_free(d);
+        sw_ser_free(sp, NULL);
+    }
+    sw_buf_free(&kb);
+    sw_buf_free(&pb);
+    /* nested pair side */
+    sw_buf_init(&pb, NULL);
+    CU_ASSERT_EQUAL(encode("PairDeserializer(PairDeserializer(BatchedSerializer(PickleSerializer(), 2), "
+                           "BatchedSerializer(PickleSerializer(), 2)), BatchedSerializer(PickleSerializer(), 2))",
+                           nested, &pb, &nput, &e), SW_OK);
+    CU_ASSERT_EQUAL(decode_all("PickleSerializer()", SW_MODE_STRICT, pb.p, pb.n, line, sizeof line, &e), SW_END);
+    CU_ASSERT_STRING_EQUAL(line, "[1, 2] | ['x', 'y'] | ['a', 'b']");
+    CU_ASSERT_EQUAL(decode_all("PairDeserializer(PairDeserializer(BatchedSerializer(PickleSerializer(), 2), "
+                               "BatchedSerializer(PickleSerializer(), 2)), BatchedSerializer(PickleSerializer(), 2))",
+                               SW_MODE_STRICT, pb.p, pb.n, line, sizeof line, &e), SW_END);
+    CU_ASSERT_STRING_EQUAL(line, "((1, 'x'), 'a') | ((2, 'y'), 'b')");
+    sw_buf_free(&pb);
+    /* UNLIMITED, no items: [] then [] */
+    sw_buf_init(&pb, NULL);
+    CU_ASSERT_EQUAL(encode("PairDeserializer(BatchedSerializer(PickleSerializer(), -1), "
+                           "BatchedSerializer(PickleSerializer(), -1))", none, &pb, &nput, &e), SW_OK);
+    CU_ASSERT_EQUAL(decode_all("PickleSerializer()", SW_MODE_STRICT, pb.p, pb.n, line, sizeof line, &e), SW_END);
+    CU_ASSERT_STRING_EQUAL(line, "[] | []");
+    sw_buf_free(&pb);
+    /* a FlattenedValues side: unsupported, at the first item */
+    sw_buf_init(&pb, NULL);
+    CU_ASSERT_EQUAL(encode("PairDeserializer(FlattenedValuesSerializer(PickleSerializer(), 2), PickleSerializer())",
+                           nested, &pb, &nput, &e), SW_E_UNSUPPORTED);
+    CU_ASSERT_EQUAL(e.layer, SW_LAYER_PAIR);
+    CU_ASSERT_EQUAL(nput, 1u);
+    CU_ASSERT_EQUAL(pb.n, 0u);
+    sw_buf_free(&pb);
 }
 
 /* the encoder's call order */
@@ -565,6 +706,7 @@ static CU_TestInfo tests[] = {
     {"items each serializer refuses to write", test_refused_items},
     {"FlattenedValues slices", test_flattened_slices},
     {"Pair encoding groups", test_pair_groups},
+    {"Pair encoding groups: AutoBatched keys, nested, empty, Flattened side", test_pair_groups_auto},
     {"encoder call order", test_encoder_state},
     {"AutoBatched batch size doubles and halves", test_autobatched_halves},
     {"batches that are not lists", test_batch_kinds},
