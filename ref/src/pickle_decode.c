@@ -2,6 +2,7 @@
  * as an explicit stack machine that runs nothing. Globals and calls become
  * symbolic nodes; containers are built with Python's key rules. */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -646,30 +647,64 @@ static sw_status int_fail(pu *u, sw_status st)
     return oom(u);
 }
 
+/* [#pickle.int] C strtoll(s, &end, 0) on the C string p[0..m) (no NUL in
+ * it), in the C locale, at any length: 1 with *x when it parses all of s
+ * without overflow (CPython then takes its value), else 0. Leading white
+ * space (" \t\n\v\f\r") and one sign, then "0x"/"0X" with a hex digit
+ * after it: hex; a leading 0: octal (so 8 and 9 stop it, and a run of
+ * leading zeros of any length is one octal 0); else decimal. No digit: 0
+ * with end at s, which is all of s only when s is empty. */
+static int strtoll_all(const uint8_t *p, size_t m, long long *x)
+{
+    size_t i = 0;
+    unsigned base = 10;
+    int neg = 0, any = 0;
+    unsigned long long acc = 0, lim;
+    while (i < m && (p[i] == ' ' || (p[i] >= '\t' && p[i] <= '\r'))) i++;
+    if (i < m && (p[i] == '+' || p[i] == '-')) neg = p[i++] == '-';
+    if (i + 2 < m && p[i] == '0' && (p[i + 1] == 'x' || p[i + 1] == 'X') &&
+        ((p[i + 2] >= '0' && p[i + 2] <= '9') || ((p[i + 2] | 0x20) >= 'a' && (p[i + 2] | 0x20) <= 'f'))) {
+        base = 16;
+        i += 2;
+    } else if (i < m && p[i] == '0') {
+        base = 8;
+    }
+    lim = neg ? (unsigned long long)LLONG_MAX + 1u : (unsigned long long)LLONG_MAX;
+    for (; i < m; i++) {
+        unsigned d;
+        if (p[i] >= '0' && p[i] <= '9') d = (unsigned)(p[i] - '0');
+        else if ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'z') d = (unsigned)((p[i] | 0x20) - 'a') + 10;
+        else break;
+        if (d >= base) break;
+        if (acc > (lim - d) / base) return 0; /* ERANGE */
+        acc = acc * base + d;
+        any = 1;
+    }
+    if (!any) {
+        *x = 0;
+        return m == 0;
+    }
+    if (i < m) return 0;
+    *x = neg ? (acc == (unsigned long long)LLONG_MAX + 1u ? LLONG_MIN : -(long long)acc) : (long long)acc;
+    return 1;
+}
+
 /* INT: "00"/"01" are bools; else C strtol(base 0), then int() [#pickle.int] */
 static sw_status load_int(pu *u, const uint8_t *p, size_t n)
 {
-    char buf[64];
     sw_value *v;
     sw_status st;
+    long long x;
     /* load_int works on a C string: a NUL ends it (for strtol and for
      * PyLong_FromString alike); strtol's result is taken when it stops at
      * the end, and a 2-byte line giving 0 or 1 is a bool (so " 1", "+1",
      * "1\0x" are True as "01" is) */
     const uint8_t *z = memchr(p, 0, n);
     size_t m = z ? (size_t)(z - p) : n;
-    if (m < sizeof buf) {
-        char *end;
-        long long x;
-        memcpy(buf, p, m);
-        buf[m] = 0;
-        errno = 0;
-        x = strtoll(buf, &end, 0);
-        if (!errno && *end == 0) {
-            v = n == 2 && (x == 0 || x == 1) ? sw_v_bool(u->ar, x == 1) : sw_v_int(u->ar, x);
-            if (v) v->hint = 'I';
-            return push(u, v);
-        }
+    if (strtoll_all(p, m, &x)) {
+        v = n == 2 && (x == 0 || x == 1) ? sw_v_bool(u->ar, x == 1) : sw_v_int(u->ar, x);
+        if (v) v->hint = 'I';
+        return push(u, v);
     }
     v = int_text(u, p, m, &st);
     if (!v) return int_fail(u, st);

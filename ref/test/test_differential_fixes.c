@@ -332,6 +332,31 @@ static void test_readonly_bytearray(void)
     run_cases(cs, sizeof cs / sizeof cs[0]);
 }
 
+/* [#pickle.int] load_int's strtol reads a C string of any length: a run of
+ * leading zeros (70 here, past any fixed buffer) is one octal 0, white
+ * space and a sign come first, and only overflow or a stop before the end
+ * falls back to int(), which refuses leading zeros. Values are CPython
+ * 3.11's pickle.loads (differential finding of 2026-12-07:
+ * fuzz/regressions/pickle_differential/int-text-long-leading-zeros) */
+#define Z10 "0000000000"
+#define Z70 Z10 Z10 Z10 Z10 Z10 Z10 Z10
+#define W70 "                                                                      "
+static void test_int_text_long(void)
+{
+    static const diff_case cs[] = {
+        OK("I" Z70 "1\n.", "1"),
+        OK("I" W70 "012\n.", "10"),
+        OK("I-" Z70 "17\n.", "-15"),
+        DC("I" Z70 "8\n.", SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, 0, NULL),
+        OK("I0x" Z70 "1f\n.", "31"),
+        OK("I" Z70 Z10 "\n.", "0"),
+        OK("I-01000000000000000000000\n.", "-9223372036854775808"),
+        DC("I-01000000000000000000001\n.", SW_E_BAD_VALUE, SW_PYEXC_VALUEERROR, 0, NULL),
+        OK("I" Z70 "1\0x\n.", "1"),
+    };
+    run_cases(cs, sizeof cs / sizeof cs[0]);
+}
+
 static CU_TestInfo tests[] = {
     {"READONLY_BUFFER on a bytearray [#pickle.ext]", test_readonly_bytearray},
     {"APPEND(S) on a bytearray [#pickle.append-bytearray]", test_append_bytearray},
@@ -343,6 +368,7 @@ static CU_TestInfo tests[] = {
     {"PUT/GET text and LONG text errors [#pickle.memo-text]", test_memo_text},
     {"LONG text: the first 200 bytes are decoded [#pickle.int]", test_long_cut},
     {"SETITEM(S) on a list or bytearray [#pickle.setitem-seq]", test_setitem_seq},
+    {"INT text of any length: strtol as CPython calls it [#pickle.int]", test_int_text_long},
     CU_TEST_INFO_NULL,
 };
 
