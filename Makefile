@@ -111,10 +111,14 @@ vectors-check:
 	/usr/bin/python3 tools/check_vectors.py $(if $(SPARKWIRE_PYSPARK),--regen $(SPARKWIRE_PYSPARK))
 
 # every suite under valgrind (memcheck): uninitialised reads, invalid accesses,
-# definite and indirect leaks fail the target
+# definite and indirect leaks fail the target. The fuzz replay runs every
+# regression and 1 corpus file in VALGRIND_FUZZ_SAMPLE (chosen by name, the
+# same files everywhere; 1 = all): the whole corpus runs plain and under
+# ASan+UBSan in `make test` [#fuzz.replay]
+VALGRIND_FUZZ_SAMPLE ?= 8
 valgrind: $(BUILD)/sw_tests $(BUILD)/sparkwire
-	SW_CLI=$(BUILD)/sparkwire valgrind -q --error-exitcode=9 --leak-check=full \
-	  --errors-for-leak-kinds=definite,indirect $(BUILD)/sw_tests
+	SW_CLI=$(BUILD)/sparkwire SW_FUZZ_REPLAY_SAMPLE=$(VALGRIND_FUZZ_SAMPLE) valgrind -q --error-exitcode=9 \
+	  --leak-check=full --errors-for-leak-kinds=definite,indirect $(BUILD)/sw_tests
 
 asan:
 	$(MAKE) BUILD=build/asan SAN=asan test-plain
