@@ -898,6 +898,29 @@ def gen_pair():
             ['#ser.pair', '#ser.pair.encode', '#ser.unbatching'],
             'rdd.zip as the JVM sends it: for each pair of batches, the key batch frame then the value batch frame',
             byte_exact=True, strict=OK)
+    # UNLIMITED, no items: each side's dump_stream writes one empty batch
+    B = S.BatchedSerializer(P, -1)
+    add('pair', 'pair-batched-unlimited-empty', S.PairDeserializer(B, B),
+        interleave(framed_batches(B, [], -1), framed_batches(B, [], -1)), 'accept',
+        ['#ser.pair', '#ser.pair.encode', '#ser.batched.dump'],
+        'rdd.zip of two empty UNLIMITED partitions: each side writes [], the JVM sends both: no items',
+        byte_exact=True, strict=OK)
+    # AutoBatched sides (rdd.zip re-batches them, but the stack reads): each side's own
+    # dump_stream, frames interleaved; keys and values of one size, so both sides choose
+    # the same batch sizes (1, 2, 4, 8, 5) and the stream reads back
+    A = S.AutoBatchedSerializer(P)
+    keys = ['k%02d' % i for i in range(20)]
+    vals = ['v%02d' % i for i in range(20)]
+    kf = framed_batches(A, keys, 0)
+    vf = framed_batches(A, vals, 0)
+    sizes = [len(pickle.loads(f[4:])) for f in kf]
+    if sizes != [len(pickle.loads(f[4:])) for f in vf] or sizes != [1, 2, 4, 8, 5]:
+        raise SystemExit('gen_pair: AutoBatched sides chose %r' % sizes)
+    add('pair', 'pair-autobatched', S.PairDeserializer(A, A), interleave(kf, vf), 'accept',
+        ['#ser.pair', '#ser.pair.encode', '#ser.autobatched'],
+        'PairDeserializer(AutoBatched, AutoBatched): the frames of each side\'s dump_stream, key frame then value '
+        'frame; batch sizes 1, 2, 4, 8, 5 on both sides; encoding groups the items by the sizes the key side chooses',
+        byte_exact=True, strict=OK)
     N = S.NoOpSerializer()
     DN = S.PairDeserializer(N, N)
     add('pair', 'pair-noop', DN, fr(b'k1') + fr(b'v1') + fr(b'k2') + fr(b'v2'), 'accept', ['#ser.pair', '#ser.unbatching'],

@@ -456,6 +456,11 @@ def gen_rules():
         ('bytes-end-empty', b'C\x00', ['#pickle.bytes-end'],
          'SHORT_BINBYTES of length 0 ending the input: UnpicklingError pickle data was truncated (not EOFError, '
          'which PySpark would take as the end of the stream)'),
+        ('int-text-long-leading-zeros', b'I' + b'0' * 70 + b'1\n.', ['#pickle.int'],
+         'INT of 70 zeros then 1: load_int\'s C strtol (base 0) reads a line of any length, and leading zeros '
+         'are octal: 1'),
+        ('int-text-long-leading-zeros-8', b'I' + b'0' * 70 + b'8\n.', ['#pickle.int'],
+         'INT of 70 zeros then 8: strtol (octal) stops at the 8, and int() refuses leading zeros: ValueError'),
     ]:
         put('rules', vid, P, fr(payload) + after, flags + ['#pickle.errors'], desc + ' (hex %s)' % payload.hex(),
             PICKLE_STATUS)
