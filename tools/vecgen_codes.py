@@ -456,6 +456,9 @@ def gen_rules():
         ('bytes-end-empty', b'C\x00', ['#pickle.bytes-end'],
          'SHORT_BINBYTES of length 0 ending the input: UnpicklingError pickle data was truncated (not EOFError, '
          'which PySpark would take as the end of the stream)'),
+        ('setitem-tuple-big-key', b'\x80\x02)\x8a\x09' + b'\x00' * 8 + b'\x01K\x01s.', ['#pickle.setitem-seq'],
+         'SETITEM on a tuple with the key 2**64: PyObject_SetItem takes an int key of a sequence type as '
+         'Py_ssize_t first: IndexError cannot fit \'int\' into an index-sized integer'),
         ('int-text-long-leading-zeros', b'I' + b'0' * 70 + b'1\n.', ['#pickle.int'],
          'INT of 70 zeros then 1: load_int\'s C strtol (base 0) reads a line of any length, and leading zeros '
          'are octal: 1'),

@@ -970,6 +970,13 @@ static sw_status setitems(pu *u, sw_value *target, size_t from)
             if (sw_v_mutate(u->ar, target, SW_MUT_SETITEM, u->stk[i], u->stk[i + 1]) != SW_OK) return oom(u);
         } else if (target->kind == SW_K_LIST || target->kind == SW_K_BYTEARRAY) {
             if ((st = seq_setitem(u, target, u->stk[i], u->stk[i + 1])) != SW_OK) return st;
+        } else if ((target->kind == SW_K_TUPLE || target->kind == SW_K_NAMEDTUPLE || target->kind == SW_K_STR ||
+                    target->kind == SW_K_BYTES || target->kind == SW_K_SET || target->kind == SW_K_FROZENSET) &&
+                   u->stk[i]->kind == SW_K_INT && (u->stk[i]->flags & SW_VF_BIG)) {
+            /* [#pickle.setitem-seq] PyObject_SetItem on a type with
+             * tp_as_sequence and no mp_ass_subscript takes an int key as
+             * Py_ssize_t before it finds no sq_ass_item: beyond, IndexError */
+            return FAILP(u, SW_E_TYPE, SW_PYEXC_INDEXERROR, "cannot fit 'int' into an index-sized integer");
         } else {
             return FAILP(u, SW_E_TYPE, SW_PYEXC_TYPEERROR, "object does not support item assignment");
         }

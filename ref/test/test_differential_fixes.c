@@ -206,6 +206,15 @@ static void test_setitem_seq(void)
         DC("\x96\x02\x00\x00\x00\x00\x00\x00\x00" "ab\x8a\x09\x00\x00\x00\x00\x00\x00\x00\x00\x01]s.", SW_E_TYPE, SW_PYEXC_INDEXERROR, 23, NULL),
         /* still refused: tuple, str, set targets */
         DC(")K\x00K\x01s.", SW_E_TYPE, SW_PYEXC_TYPEERROR, 5, NULL),
+        /* but a sequence type takes an int key as Py_ssize_t first: 2**64 is
+         * IndexError on a tuple, str, bytes, set or frozenset (differential
+         * finding of 2026-12-07: setitem-tuple-big-key), TypeError on None */
+        DC(")\x8a\x09\x00\x00\x00\x00\x00\x00\x00\x00\x01K\x01s.", SW_E_TYPE, SW_PYEXC_INDEXERROR, 14, NULL),
+        DC("X\x01\x00\x00\x00" "a\x8a\x09\x00\x00\x00\x00\x00\x00\x00\x00\x01K\x01s.", SW_E_TYPE, SW_PYEXC_INDEXERROR, 19, NULL),
+        DC("C\x01" "a\x8a\x09\x00\x00\x00\x00\x00\x00\x00\x00\x01K\x01s.", SW_E_TYPE, SW_PYEXC_INDEXERROR, 16, NULL),
+        DC("\x8f\x8a\x09\x00\x00\x00\x00\x00\x00\x00\x00\x01K\x01s.", SW_E_TYPE, SW_PYEXC_INDEXERROR, 14, NULL),
+        DC("(\x91\x8a\x09\x00\x00\x00\x00\x00\x00\x00\x00\x01K\x01s.", SW_E_TYPE, SW_PYEXC_INDEXERROR, 15, NULL),
+        DC("N\x8a\x09\x00\x00\x00\x00\x00\x00\x00\x00\x01K\x01s.", SW_E_TYPE, SW_PYEXC_TYPEERROR, 14, NULL),
     };
     run_cases(cs, sizeof cs / sizeof cs[0]);
 }
