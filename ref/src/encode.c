@@ -403,6 +403,13 @@ static sw_status chunked_write(sw_encoder *e, wr *w, const uint8_t *p, size_t n,
 
 static sw_status put(sw_encoder *e, wr *w, const sw_value *v, sw_error *err);
 
+/* a (key, value) or (key, values) item of Pair and FlattenedValues: a tuple
+ * or list of two */
+static int is_pair(const sw_value *v)
+{
+    return (v->kind == SW_K_TUPLE || v->kind == SW_K_LIST) && v->u.c.n == 2;
+}
+
 /* [#ser.autobatched] write w's buffered items as one batch, then double or
  * halve the batch size by the serialized batch's size, as
  * AutoBatchedSerializer.dump_stream does after each write */
@@ -410,8 +417,9 @@ static sw_status emit_auto(sw_encoder *e, wr *w, sw_error *err)
 {
     uint64_t before = e->out->written;
     sw_status st = emit_batch(e, w, w->n, err);
-    int64_t size = (int64_t)(e->out->written - before) - 4;
+    int64_t size;
     if (st != SW_OK) return st;
+    size = (int64_t)(e->out->written - before) - 4;
     if (size < w->s->n)
         w->batch *= 2;
     else if (size > w->s->n * 10 && w->batch > 1)
@@ -480,7 +488,7 @@ static sw_status write_group(sw_encoder *e, wr *w, sw_error *err)
     case SW_SER_PAIR:
         for (i = 0; i < w->n; i++) {
             const sw_value *v = w->items[i];
-            if ((v->kind != SW_K_TUPLE && v->kind != SW_K_LIST) || v->u.c.n != 2)
+            if (!is_pair(v))
                 return fail(err, SW_E_UNENCODABLE, SW_LAYER_PAIR, e->out->written, "PairDeserializer items are pairs");
             if ((st = buffer_item(e, w->a, v->u.c.v[0])) != SW_OK || (st = buffer_item(e, w->b, v->u.c.v[1])) != SW_OK)
                 return fail(err, st, SW_LAYER_PAIR, e->out->written, "out of memory");
@@ -513,7 +521,7 @@ static sw_status put(sw_encoder *e, wr *w, const sw_value *v, sw_error *err)
         /* [#ser.flattened] (key, values) -> (key, values[i:i+n]) */
         const sw_value *key, *vals;
         size_t i, n = (size_t)w->s->n;
-        if ((v->kind != SW_K_TUPLE && v->kind != SW_K_LIST) || v->u.c.n != 2)
+        if (!is_pair(v))
             return fail(err, SW_E_UNENCODABLE, SW_LAYER_BATCH, e->out->written,
                         "FlattenedValuesSerializer items are (key, values) pairs");
         key = v->u.c.v[0];
@@ -537,7 +545,7 @@ static sw_status put(sw_encoder *e, wr *w, const sw_value *v, sw_error *err)
         /* [#ser.pair.encode] the JVM's zip: a key batch then a value batch */
         int64_t group;
         if ((st = pair_sides_ok(e, w, err)) != SW_OK) return st;
-        if ((v->kind != SW_K_TUPLE && v->kind != SW_K_LIST) || v->u.c.n != 2)
+        if (!is_pair(v))
             return fail(err, SW_E_UNENCODABLE, SW_LAYER_PAIR, e->out->written, "PairDeserializer items are pairs");
         if ((st = buffer_item(e, w, v)) != SW_OK) return fail(err, st, SW_LAYER_PAIR, e->out->written, "out of memory");
         group = pair_group(w);
