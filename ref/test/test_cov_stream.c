@@ -219,8 +219,7 @@ static void test_pair_groups_auto(void)
     CU_ASSERT_EQUAL(encode(auto_pair, pairs, &pb, &nput, &e), SW_OK);
     /* the pair stream's key frames, in order, are the keys-alone stream */
     while (off + 4 <= pb.n && koff + 4 <= kb.n) {
-        size_t klen = ((size_t)kb.p[koff] << 24 | (size_t)kb.p[koff + 1] << 16 | (size_t)kb.p[koff + 2] << 8 | kb.p[koff + 3]) + 4;
-        size_t plen = ((size_t)pb.p[off] << 24 | (size_t)pb.p[off + 1] << 16 | (size_t)pb.p[off + 2] << 8 | pb.p[off + 3]) + 4;
+        size_t klen = (size_t)sw_get_be32(kb.p + koff) + 4, plen = (size_t)sw_get_be32(pb.p + off) + 4;
         CU_ASSERT_FATAL(off + plen <= pb.n && koff + klen <= kb.n);
         CU_ASSERT_EQUAL(plen, klen);
         CU_ASSERT(memcmp(pb.p + off, kb.p + koff, klen) == 0);
@@ -229,7 +228,7 @@ static void test_pair_groups_auto(void)
         kframes++;
         /* skip the value frame */
         CU_ASSERT_FATAL(off + 4 <= pb.n);
-        off += ((size_t)pb.p[off] << 24 | (size_t)pb.p[off + 1] << 16 | (size_t)pb.p[off + 2] << 8 | pb.p[off + 3]) + 4;
+        off += (size_t)sw_get_be32(pb.p + off) + 4;
     }
     CU_ASSERT_EQUAL(kframes, 5u);
     CU_ASSERT_EQUAL(koff, kb.n);
