@@ -328,6 +328,17 @@ def main():
         else:
             pays = [b"k", b"v", b"", b"w"]
         pa.append(bytes([spec]) + stream_cfg(i) + stream(pays, b"" if i < 6 else be32(-1)))
+    # specs 6-8: sides that batch differently (AutoBatched pair, Batched(3) with a plain
+    # value side, UNLIMITED keys with AutoBatched marshal values)
+    for i in range(12, 18):
+        spec = 6 + i % 3
+        if spec == 6:
+            pays = [pickle.dumps([1]), pickle.dumps(["a"]), pickle.dumps([2, 3]), pickle.dumps(["b", "c"])]
+        elif spec == 7:
+            pays = [pickle.dumps([1]), pickle.dumps("a"), pickle.dumps([2]), pickle.dumps("b")]
+        else:
+            pays = [pickle.dumps([1, 2, 3]), marshal.dumps(["a", "b", "c"])]
+        pa.append(bytes([spec]) + stream_cfg(i) + stream(pays, b"" if i < 15 else be32(-1)))
     counts["pair_decode"] = write("pair_decode", pa)
 
     # notation_parse: text of values; first byte turns on the pickle/marshal round trips

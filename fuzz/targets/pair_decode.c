@@ -10,7 +10,11 @@ int fz_target_pair_decode(const uint8_t *data, size_t size)
         "PairDeserializer(NoOpSerializer(), MarshalSerializer())",
         "CartesianDeserializer(BatchedSerializer(PickleSerializer(), 2), BatchedSerializer(PickleSerializer(), 3))",
         "CartesianDeserializer(PickleSerializer(), MarshalSerializer())",
-        "CartesianDeserializer(NoOpSerializer(), NoOpSerializer())"};
+        "CartesianDeserializer(NoOpSerializer(), NoOpSerializer())",
+        /* sides that batch differently: the pair encoder's groups [#ser.pair.encode] */
+        "PairDeserializer(AutoBatchedSerializer(PickleSerializer()), AutoBatchedSerializer(PickleSerializer()))",
+        "PairDeserializer(BatchedSerializer(PickleSerializer(), 3), PickleSerializer())",
+        "PairDeserializer(BatchedSerializer(PickleSerializer(), -1), AutoBatchedSerializer(MarshalSerializer()))"};
     fz_in in = {data, size};
     fz_stream_cfg c;
     fz_stream_cfg_from(&c, FZ_PICK(&in, specs), &in);
